@@ -1,0 +1,42 @@
+/**
+ * Every default of the collector and the `sluice` CLI, in one place. Docs and tests read them from
+ * here; nothing else spells these numbers.
+ */
+export const DEFAULTS = {
+  // ---- CLI / server
+  port: 8080,
+  host: '127.0.0.1',
+  embeddedPath: '.sluice/data',
+  walPath: '.sluice/wal',
+  ack: 'memory' as 'memory' | 'clickhouse' | 'wal',
+  shutdownDeadlineMs: 10_000,
+
+  // ---- HTTP core
+  /** Bytes a request body may have on the wire (compressed or not). */
+  maxBodyBytes: 512 * 1024,
+  /** How many recent messageIds per project are remembered to drop client retries. */
+  dedupeWindow: 100_000,
+  /** `keep`, `anonymize` (zero the last octet of IPv4, last 80 bits of IPv6) or `drop`. */
+  ipPolicy: 'anonymize' as 'keep' | 'anonymize' | 'drop',
+  /** Largest skew correction applied to event time; beyond it the client's clock is not trusted at all. */
+  maxClockSkewMs: 7 * 24 * 3600 * 1000,
+  /** Bytes of a rejected event's raw JSON kept in quarantine. */
+  maxQuarantineRawBytes: 64 * 1024,
+  retryAfterSeconds: 1,
+
+  // ---- ClickHouse
+  database: 'sluice',
+  /** Writer flushes a batch at whichever comes first. */
+  batchMaxRows: 10_000,
+  batchMaxBytes: 8 * 1024 * 1024,
+  batchMaxDelayMs: 1_000,
+  /** Inserts in flight at once. */
+  insertConcurrency: 2,
+  /** Rows buffered in memory before `write` answers overloaded. */
+  maxBufferedRows: 200_000,
+  insertRetry: { attempts: 8, baseMs: 200, capMs: 30_000 },
+  insertTimeoutMs: 30_000,
+  /** Months of raw events and quarantine kept by the TTL (0 disables the TTL). */
+  eventsTtlDays: 365,
+  quarantineTtlDays: 30,
+} as const;

@@ -1,0 +1,174 @@
+import type { z } from 'zod';
+import { batchSchema, eventSchemas } from './envelope';
+import { guardEvent } from './json-guard';
+import { LIMITS } from './limits';
+import type { AnyTaxonomy } from './taxonomy';
+import { EVENT_TYPES, type Context, type EventType, type Rejection, type SluiceEvent } from './types';
+
+export interface ParseOptions {
+  /** When given, track events are checked against it and identify traits against its `traits`. */
+  taxonomy?: AnyTaxonomy;
+}
+
+export interface ParsedEvent {
+  /** Position of the event in the batch. */
+  index: number;
+  event: SluiceEvent;
+}
+
+export type BatchErrorCode = 'invalid_body' | 'too_many_events';
+
+export type ParseBatchResult =
+  | {
+      success: true;
+      events: ParsedEvent[];
+      rejected: Rejection[];
+      /** When the client sent the batch, by its clock, in epoch milliseconds. */
+      sentAt: number | undefined;
+      writeKey: string | undefined;
+    }
+  | { success: false; code: BatchErrorCode; message: string; path: string };
+
+export type ParseEventResult = { success: true; event: SluiceEvent } | { success: false; rejection: Rejection };
+
+const TYPES = new Set<string>(EVENT_TYPES);
+
+/**
+ * Validates a decoded `POST /v1/batch` body. Never throws: the batch as a whole is either unusable
+ * (`success: false`, answered with a 4xx) or usable, with each event either valid and normalised or
+ * listed in `rejected` with the reason and the path of the offending field.
+ */
+export function parseBatch(input: unknown, options: ParseOptions = {}): ParseBatchResult {
+  if (!isPlainObject(input)) {
+    return { success: false, code: 'invalid_body', message: 'body must be a JSON object such as {"batch":[{"type":"track",...}]}', path: '' };
+  }
+  if (!Array.isArray(input.batch)) {
+    return { success: false, code: 'invalid_body', message: 'body must have a "batch" array of events', path: 'batch' };
+  }
+  if (input.batch.length > LIMITS.maxBatchEvents) {
+    return {
+      success: false,
+      code: 'too_many_events',
+      message: `batch has ${input.batch.length} events, over the limit of ${LIMITS.maxBatchEvents}; send smaller batches`,
+      path: 'batch',
+    };
+  }
+  const { batch, ...envelope } = input;
+  const guard = guardEvent(envelope);
+  if (guard) return { success: false, code: 'invalid_body', message: guard.reason, path: guard.path };
+  const top = batchSchema.safeParse(input);
+  if (!top.success) {
+    const issue = firstIssue(top.error);
+    return { success: false, code: 'invalid_body', message: `${issue.path || 'body'}: ${issue.reason}`, path: issue.path };
+  }
+
+  const events: ParsedEvent[] = [];
+  const rejected: Rejection[] = [];
+  const shared = top.data.context as Context | undefined;
+  for (let index = 0; index < batch.length; index++) {
+    const result = validateEvent(batch[index], index, undefined, shared, options);
+    if (result.success) events.push({ index, event: result.event });
+    else rejected.push(result.rejection);
+  }
+  return { success: true, events, rejected, sentAt: top.data.sentAt, writeKey: top.data.writeKey };
+}
+
+/**
+ * Validates one event, as sent to the single-event endpoints (`POST /v1/track`, …). The `type` of
+ * the endpoint is used when the body has none.
+ */
+export function parseEvent(input: unknown, options: ParseOptions & { type?: EventType } = {}): ParseEventResult {
+  return validateEvent(input, 0, options.type, undefined, options);
+}
+
+function validateEvent(
+  raw: unknown,
+  index: number,
+  impliedType: EventType | undefined,
+  sharedContext: Context | undefined,
+  options: ParseOptions,
+): ParseEventResult {
+  const reject = (reason: string, path: string): ParseEventResult => ({
+    success: false,
+    rejection: { index, messageId: messageIdOf(raw), reason, path },
+  });
+  if (!isPlainObject(raw)) return reject('event must be a JSON object', '');
+  const guard = guardEvent(raw);
+  if (guard) return reject(guard.reason, guard.path);
+
+  const type = raw.type ?? impliedType;
+  if (typeof type !== 'string' || !TYPES.has(type)) {
+    return reject(`type must be one of ${EVENT_TYPES.join(', ')}`, 'type');
+  }
+  if (impliedType && type !== impliedType) {
+    return reject(`type "${type}" was sent to the /v1/${impliedType} endpoint; send it to /v1/${type} or /v1/batch`, 'type');
+  }
+  const schema = eventSchemas[type as EventType];
+  const parsed = schema.safeParse(raw.type === undefined ? { ...raw, type } : raw);
+  if (!parsed.success) {
+    const issue = firstIssue(parsed.error);
+    return reject(`${issue.path || 'event'}: ${issue.reason}`, issue.path);
+  }
+  const event = parsed.data as SluiceEvent;
+
+  if (type === 'alias') {
+    if (event.userId === undefined) return reject('alias needs the new "userId" as well as "previousId"', 'userId');
+  } else if (event.userId === undefined && event.anonymousId === undefined) {
+    return reject('event needs a "userId" or an "anonymousId"', 'userId');
+  }
+  if (sharedContext) event.context = { ...sharedContext, ...event.context };
+
+  const taxonomy = options.taxonomy;
+  if (taxonomy) {
+    const issue = checkTaxonomy(event, taxonomy);
+    if (issue) return reject(issue.reason, issue.path);
+  }
+  return { success: true, event };
+}
+
+function checkTaxonomy(event: SluiceEvent, taxonomy: AnyTaxonomy): { reason: string; path: string } | undefined {
+  let schema: z.ZodType | undefined;
+  let field: 'properties' | 'traits';
+  if (event.type === 'track') {
+    const name = event.event as string;
+    schema = Object.hasOwn(taxonomy.events, name) ? taxonomy.events[name] : undefined;
+    field = 'properties';
+    if (!schema) {
+      if (taxonomy.unknownEvents === 'reject') {
+        return { reason: `event "${name}" is not in the taxonomy; add it to defineTaxonomy({ events }) or use unknownEvents: 'allow'`, path: 'event' };
+      }
+      return undefined;
+    }
+  } else if (event.type === 'identify' && taxonomy.traits) {
+    schema = taxonomy.traits;
+    field = 'traits';
+  } else {
+    return undefined;
+  }
+  const result = schema.safeParse(event[field] ?? {});
+  if (!result.success) {
+    const issue = firstIssue(result.error);
+    const path = issue.path ? `${field}.${issue.path}` : field;
+    return { reason: `${path}: ${issue.reason}`, path };
+  }
+  event[field] = result.data as Record<string, unknown>;
+  return undefined;
+}
+
+function firstIssue(error: z.ZodError): { reason: string; path: string } {
+  const issue = error.issues[0];
+  if (!issue) return { reason: 'invalid', path: '' };
+  return { reason: issue.message, path: issue.path.map(String).join('.') };
+}
+
+function messageIdOf(raw: unknown): string | null {
+  if (!isPlainObject(raw)) return null;
+  const id = raw.messageId;
+  return typeof id === 'string' && id.length <= LIMITS.maxIdLength ? id : null;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
