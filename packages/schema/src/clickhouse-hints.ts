@@ -28,7 +28,7 @@ export function propertyTypeHints(taxonomy: AnyTaxonomy): Record<string, string>
   }
   const hints: Record<string, string> = {};
   for (const [path, type] of seen) {
-    if (type !== null && type !== OBJECT) hints[path] = type;
+    if (type !== null && type !== OBJECT && ancestorsAreObjects(path, seen)) hints[path] = type;
   }
   return hints;
 }
@@ -43,6 +43,14 @@ export function toJsonSchema(schema: z.ZodType): Record<string, unknown> {
       if (def?.type === 'date') Object.assign(ctx.jsonSchema, { type: 'string', format: 'date-time' });
     },
   }) as Record<string, unknown>;
+}
+
+/** `a.b` keeps its hint only while `a` is an object in every event that has it. */
+function ancestorsAreObjects(path: string, seen: Map<string, string | null>): boolean {
+  for (let dot = path.indexOf('.'); dot !== -1; dot = path.indexOf('.', dot + 1)) {
+    if (seen.get(path.slice(0, dot)) !== OBJECT) return false;
+  }
+  return true;
 }
 
 function collect(node: JsonSchemaNode, prefix: string, seen: Map<string, string | null>): void {
@@ -73,7 +81,10 @@ function leafType(raw: JsonSchemaNode): string | undefined {
   if (node.enum ? node.enum.every((v) => typeof v === 'string') : typeof node.const === 'string') {
     return 'LowCardinality(String)';
   }
-  switch (node.type) {
+  // zod writes a nullable scalar as { type: ['string', 'null'] }.
+  const types = Array.isArray(node.type) ? node.type.filter((t) => t !== 'null') : [node.type];
+  if (types.length !== 1) return undefined;
+  switch (types[0]) {
     case 'string':
       return node.format === 'date-time' ? 'DateTime64(3)' : 'String';
     case 'integer':
