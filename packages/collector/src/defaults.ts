@@ -1,3 +1,5 @@
+import { LIMITS } from '@sluice/schema';
+
 /**
  * Every default of the collector and the `sluice` CLI, in one place. Docs and tests read them from
  * here; nothing else spells these numbers.
@@ -14,6 +16,12 @@ export const DEFAULTS = {
   // ---- HTTP core
   /** Bytes a request body may have on the wire (compressed or not). */
   maxBodyBytes: 512 * 1024,
+  /** Bytes a body may have after decompression; a gzip bomb is refused (413) as soon as it passes this. */
+  maxDecodedBytes: LIMITS.maxBatchBytes,
+  /** Origins browsers may send from; `'*'` echoes any origin (write keys are public in browsers anyway). */
+  corsOrigins: '*' as '*' | readonly string[],
+  /** Read the client IP from X-Forwarded-For; only behind a proxy you run. */
+  trustProxy: false,
   /** How many recent messageIds per project are remembered to drop client retries. */
   dedupeWindow: 100_000,
   /** `keep`, `anonymize` (zero the last octet of IPv4, last 80 bits of IPv6) or `drop`. */
@@ -39,4 +47,22 @@ export const DEFAULTS = {
   /** Months of raw events and quarantine kept by the TTL (0 disables the TTL). */
   eventsTtlDays: 365,
   quarantineTtlDays: 30,
+  /** Recent insert blocks remembered per table, so a batch re-sent with the same dedup token is stored once. */
+  dedupWindowBlocks: 10_000,
+  /** Longest ClickHouse error kept as the `reason` of a quarantined row. */
+  maxQuarantineReasonChars: 1_000,
+
+  // ---- WAL (write-ahead log, src/wal)
+  /** Bytes of not-yet-inserted records the log holds before `write` answers overloaded (503). */
+  walMaxBytes: 1024 * 1024 * 1024,
+  /** A segment file is closed and a new one started past this size. */
+  walSegmentBytes: 64 * 1024 * 1024,
+  /** How long committed segments are kept as the raw source of truth (`--keep-raw`); 0 deletes them at once. */
+  walKeepRawMs: 0,
+  /** `Retry-After` when the log is full. */
+  walRetryAfterSeconds: 5,
+  /** `ready()` turns false above this fraction of `walMaxBytes`. */
+  walReadyMaxFill: 0.9,
+  /** How often kept segments are checked against `walKeepRawMs`. */
+  walRetentionCheckMs: 60_000,
 } as const;

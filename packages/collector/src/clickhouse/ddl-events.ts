@@ -1,0 +1,84 @@
+import type { DdlContext } from './ddl-dialect';
+import { dedupSetting, distributedTable, onCluster, storageTable, tableEngine, ttlClause } from './ddl-dialect';
+import { quotePath } from './identifiers';
+
+const TIME = "DateTime64(3, 'UTC') CODEC(Delta, ZSTD(1))";
+const ID = 'String CODEC(ZSTD(1))';
+const LOW = 'LowCardinality(String)';
+
+/**
+ * `properties` as JSON with the taxonomy's type hints. Checked on chdb 3.4 (ClickHouse 26.7): every
+ * type `propertyTypeHints` emits (String, LowCardinality(String), Int64, Float64, Bool, DateTime64(3))
+ * is accepted as a JSON path hint, and ISO strings such as `2024-01-02T03:04:05.678Z` parse into the
+ * DateTime64(3) hint, so no hint needs mapping.
+ */
+export function propertiesType(hints: Record<string, string>): string {
+  const entries = Object.entries(hints).sort(([a], [b]) => a.localeCompare(b));
+  if (entries.length === 0) return 'JSON';
+  return `JSON(${entries.map(([path, type]) => `${quotePath(path)} ${type}`).join(', ')})`;
+}
+
+/**
+ * The raw events. ReplacingMergeTree keyed so that one messageId collapses to one row: a client
+ * retry carries the same project, event, day and distinct_id, so message_id at the end of the key
+ * makes the two rows one at merge time. Until then, count with `uniqExact(message_id)` or `FINAL`
+ * (see docs/storage.md).
+ */
+export function createEvents(ctx: DdlContext): string[] {
+  const table = storageTable(ctx, 'events');
+  return [
+    `CREATE TABLE IF NOT EXISTS ${ctx.db}.${table}${onCluster(ctx)} (
+  project ${LOW},
+  message_id ${ID},
+  type ${LOW},
+  event ${LOW},
+  user_id ${ID},
+  anonymous_id ${ID},
+  distinct_id ${ID},
+  session_id ${ID},
+  group_id ${ID},
+  previous_id ${ID},
+  timestamp ${TIME},
+  original_timestamp ${TIME},
+  sent_at ${TIME},
+  received_at ${TIME},
+  properties ${propertiesType(ctx.propertyHints)} CODEC(ZSTD(1)),
+  traits JSON CODEC(ZSTD(1)),
+  context JSON CODEC(ZSTD(1)),
+  page_url ${ID},
+  page_path ${ID},
+  referrer ${ID},
+  utm_source ${LOW},
+  utm_medium ${LOW},
+  utm_campaign ${LOW},
+  locale ${LOW},
+  library_name ${LOW},
+  library_version ${LOW}
+)
+ENGINE = ${tableEngine(ctx, 'ReplacingMergeTree', table)}
+PARTITION BY toYYYYMM(timestamp)
+ORDER BY (project, event, toDate(timestamp), distinct_id, message_id)${ttlClause('timestamp', ctx.ttl.eventsDays)}
+SETTINGS ${dedupSetting(ctx)}, ttl_only_drop_parts = 1`,
+    ...distributedTable(ctx, 'events', 'cityHash64(distinct_id)'),
+  ];
+}
+
+/** What failed validation or was rejected by ClickHouse, with the reason and the raw payload. */
+export function createQuarantine(ctx: DdlContext): string[] {
+  const table = storageTable(ctx, 'events_quarantine');
+  return [
+    `CREATE TABLE IF NOT EXISTS ${ctx.db}.${table}${onCluster(ctx)} (
+  project ${LOW},
+  received_at ${TIME},
+  message_id ${ID},
+  reason String CODEC(ZSTD(1)),
+  path ${LOW},
+  raw String CODEC(ZSTD(3))
+)
+ENGINE = ${tableEngine(ctx, 'MergeTree', table)}
+PARTITION BY toYYYYMM(received_at)
+ORDER BY (project, received_at)${ttlClause('received_at', ctx.ttl.quarantineDays)}
+SETTINGS ${dedupSetting(ctx)}, ttl_only_drop_parts = 1`,
+    ...distributedTable(ctx, 'events_quarantine', 'rand()'),
+  ];
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineTaxonomy } from '@sluice/schema';
+import { bootstrapStatements, ddlContext, MIGRATIONS } from './migrations';
+import { propertiesType } from './ddl-events';
+
+const clusterSql = () => {
+  const ctx = ddlContext({ database: 'analytics', cluster: 'prod' });
+  return [...bootstrapStatements(ctx), ...MIGRATIONS.flatMap((m) => m.statements(ctx))];
+};
+
+describe('cluster DDL', () => {
+  it('puts every statement ON CLUSTER', () => {
+    for (const statement of clusterSql()) expect(statement).toMatch(/^CREATE \S+(?: VIEW)? IF NOT EXISTS \S+ ON CLUSTER `prod`/);
+  });
+
+  it('stores events in a replicated, deduplicating local table behind a Distributed events table', () => {
+    const sql = clusterSql().join('\n;\n');
+    expect(sql).toContain(
+      "CREATE TABLE IF NOT EXISTS `analytics`.events_local ON CLUSTER `prod` (",
+    );
+    expect(sql).toContain("ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/events_local', '{replica}')");
+    expect(sql).toContain('replicated_deduplication_window = 10000');
+    expect(sql).not.toContain('non_replicated_deduplication_window');
+    expect(sql).toContain(
+      "CREATE TABLE IF NOT EXISTS `analytics`.events ON CLUSTER `prod` AS `analytics`.events_local\nENGINE = Distributed('prod', 'analytics', 'events_local', cityHash64(distinct_id))",
+    );
+    expect(sql).toContain("ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/events_quarantine_local', '{replica}')");
+    expect(sql).toContain("ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{database}/schema_migrations', '{replica}')");
+  });
+
+  it('keeps rollups per shard: MVs read the local events and write replicated aggregating tables', () => {
+    const sql = clusterSql().join('\n;\n');
+    expect(sql).toContain("ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/{database}/events_hourly_local', '{replica}')");
+    expect(sql).toContain('CREATE MATERIALIZED VIEW IF NOT EXISTS `analytics`.events_hourly_mv ON CLUSTER `prod` TO `analytics`.events_hourly_local AS');
+    expect(sql).toContain('FROM `analytics`.events_local');
+    expect(sql).toContain("ENGINE = Distributed('prod', 'analytics', 'events_daily_local', rand())");
+  });
+
+  it('emits no cluster clauses on one node', () => {
+    const ctx = ddlContext({});
+    const sql = [...bootstrapStatements(ctx), ...MIGRATIONS.flatMap((m) => m.statements(ctx))].join('\n');
+    expect(sql).not.toMatch(/ON CLUSTER|Replicated|Distributed|_local/);
+    expect(sql).toContain('non_replicated_deduplication_window = 10000');
+  });
+
+  it('refuses names that would need escaping', () => {
+    expect(() => ddlContext({ database: 'a; DROP' })).toThrow(/not a plain ClickHouse name/);
+    expect(() => ddlContext({ cluster: 'x`y' })).toThrow(/cluster/);
+  });
+});
+
+describe('properties type hints', () => {
+  it('backtick-quotes taxonomy paths, sorted', () => {
+    const taxonomy = defineTaxonomy({ events: { A: z.object({ 'odd`key': z.string(), cart: z.object({ total: z.number() }) }) } });
+    expect(propertiesType(ddlContext({ taxonomy }).propertyHints)).toBe('JSON(`cart.total` Float64, `odd\\`key` String)');
+    expect(propertiesType({})).toBe('JSON');
+  });
+});
