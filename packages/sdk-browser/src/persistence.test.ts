@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { createWorld } from '../test/fake-browser';
+import { DEFAULTS } from './defaults';
+
+const queueKeys = (world: ReturnType<typeof createWorld>) => [...world.storage.map.keys()].filter((k) => k.includes(':q'));
+
+describe('persistence', () => {
+  it('keeps the queue in localStorage across a crash and sends it from the next page load', async () => {
+    const world = createWorld();
+    world.setDefaultReply('network-error');
+    const tab = world.tab();
+    tab.analytics.track('a');
+    tab.analytics.track('b');
+    await tab.analytics.flush(); // fails: still queued
+    tab.crash();
+    expect(queueKeys(world)).toHaveLength(1);
+    world.setDefaultReply({ status: 200 });
+    world.tab();
+    await world.advance(DEFAULTS.tabStaleMs + 2 * DEFAULTS.flushIntervalMs);
+    expect(world.events().filter((_, i) => world.sent[0]).map((e) => e.event)).toEqual(['a', 'b']);
+    expect(queueKeys(world)).toEqual([]);
+  });
+
+  it('bounds the stored queue by maxStoredEvents, dropping and counting the oldest', async () => {
+    const world = createWorld();
+    const tab = world.tab({ maxStoredEvents: 5, flushAt: 1000 });
+    tab.nav.onLine = false;
+    for (let i = 0; i < 8; i++) tab.analytics.track('e' + i);
+    expect(tab.analytics.stats.dropped).toBe(3);
+    tab.setOnline(true);
+    await tab.analytics.flush();
+    expect(world.events().map((e) => e.event)).toEqual(['e3', 'e4', 'e5', 'e6', 'e7']);
+  });
+
+  it('bounds the stored queue by maxStoredBytes', async () => {
+    const world = createWorld();
+    const tab = world.tab({ maxStoredBytes: 6_000, flushAt: 1000 });
+    tab.nav.onLine = false;
+    for (let i = 0; i < 20; i++) tab.analytics.track('e' + i, { pad: 'x'.repeat(400) });
+    const stored = queueKeys(world).map((k) => world.storage.map.get(k)!.length);
+    expect(stored[0]).toBeLessThanOrEqual(6_000);
+    tab.setOnline(true);
+    await tab.analytics.flush();
+    const sent = world.events().map((e) => e.event);
+    expect(sent.at(-1)).toBe('e19');
+    expect(sent.length + tab.analytics.stats.dropped).toBe(20);
+    expect(tab.analytics.stats.dropped).toBeGreaterThan(5);
+  });
+
+  it('degrades to memory when every write throws QuotaExceededError (Safari private mode), without throwing', async () => {
+    const world = createWorld();
+    world.storage.full = true;
+    const tab = world.tab();
+    expect(() => {
+      tab.analytics.identify('u1');
+      tab.analytics.track('a');
+      tab.analytics.track('b');
+    }).not.toThrow();
+    await tab.analytics.flush();
+    const [identify, a, b] = world.events();
+    expect(a!.event).toBe('a');
+    expect(b!.userId).toBe('u1');
+    expect(b!.anonymousId).toBe(identify!.anonymousId);
+    expect(b!.context!.sessionId).toBe(a!.context!.sessionId);
+    expect(world.storage.map.size).toBe(0);
+  });
+
+  it('keeps working when storage fills up midway, and leaves no stale queue for other tabs', async () => {
+    const world = createWorld();
+    world.storage.quota = 3_000;
+    const tab = world.tab({ flushAt: 1000 });
+    for (let i = 0; i < 10; i++) tab.analytics.track('e' + i, { pad: 'x'.repeat(300) });
+    expect(queueKeys(world)).toEqual([]); // the queue moved to memory; storage holds no stale copy
+    const other = world.tab();
+    await world.advance(DEFAULTS.tabStaleMs + 2 * DEFAULTS.flushIntervalMs);
+    expect(world.events().map((e) => e.event)).toEqual(Array.from({ length: 10 }, (_, i) => 'e' + i));
+    expect(other.analytics.stats.sent).toBe(0);
+  });
+
+  it('works without any storage (cookies disabled: localStorage is null)', async () => {
+    const world = createWorld();
+    const tab = world.tab({ platform: { storage: null } });
+    tab.analytics.track('a');
+    tab.analytics.track('b');
+    await tab.analytics.flush();
+    const [a, b] = world.events();
+    expect(b!.anonymousId).toBe(a!.anonymousId);
+    expect(world.storage.map.size).toBe(0);
+  });
+
+  it('survives a storage whose every call throws (SecurityError)', async () => {
+    const world = createWorld();
+    const hostile = new Proxy({} as Storage, {
+      get: () => {
+        throw new DOMException('denied', 'SecurityError');
+      },
+    });
+    const tab = world.tab({ platform: { storage: hostile } });
+    tab.analytics.track('a');
+    await tab.analytics.flush();
+    expect(world.events()).toHaveLength(1);
+  });
+
+  it('ignores garbage in storage', async () => {
+    const world = createWorld();
+    world.storage.setItem('sluice:wk_test:s', 'garbage');
+    world.storage.setItem('sluice:wk_test:qdead', '{not json');
+    world.storage.setItem('sluice:wk_test:hdead', 'x:y');
+    const tab = world.tab();
+    tab.analytics.track('a');
+    await world.advance(120_000);
+    expect(world.events().map((e) => e.event)).toEqual(['a']);
+  });
+});

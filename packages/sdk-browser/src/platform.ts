@@ -1,0 +1,58 @@
+/** The parts of a browser the SDK touches. Tests inject their own; the defaults are the globals. */
+export interface Platform {
+  fetch: (url: string, init: RequestInit) => Promise<Response>;
+  /** `localStorage`, or null when it is missing or throws on access. */
+  storage: Storage | null;
+  now: () => number;
+  /** A uniform number in [0, 1). */
+  random: () => number;
+  setTimeout: (fn: () => void, ms: number) => unknown;
+  clearTimeout: (id: unknown) => void;
+  /** Absent during server rendering: the SDK then does nothing. */
+  window?: WindowLike;
+  document?: DocumentLike;
+  navigator?: NavigatorLike;
+}
+
+export interface WindowLike extends EventTarget {
+  location: { href: string; pathname: string; search: string };
+  screen?: { width: number; height: number };
+  devicePixelRatio?: number;
+}
+
+export interface DocumentLike extends EventTarget {
+  title: string;
+  referrer: string;
+  visibilityState?: string;
+  cookie: string;
+}
+
+export interface NavigatorLike {
+  onLine?: boolean;
+  userAgent?: string;
+  language?: string;
+  doNotTrack?: string | null;
+  globalPrivacyControl?: boolean;
+  sendBeacon?: (url: string, data: string) => boolean;
+}
+
+const g = globalThis as any;
+
+/** The real platform, safe to call where there is no DOM (Node, SSR). */
+export const browserPlatform = (): Platform => ({
+  fetch: (u, i) => g.fetch(u, i),
+  storage: (() => {
+    try {
+      return g.localStorage ?? null;
+    } catch {
+      return null; // SecurityError when cookies are disabled
+    }
+  })(),
+  now: Date.now,
+  random: g.crypto?.getRandomValues ? () => g.crypto.getRandomValues(new Uint32Array(1))[0] / 2 ** 32 : Math.random,
+  setTimeout: (f, ms) => setTimeout(f, ms),
+  clearTimeout: (t) => clearTimeout(t as number),
+  window: g.window,
+  document: g.document,
+  navigator: g.navigator,
+});
