@@ -55,6 +55,8 @@ export const DEFAULTS = {
   // ---- WAL (write-ahead log, src/wal)
   /** Bytes of not-yet-inserted records the log holds before `write` answers overloaded (503). */
   walMaxBytes: 1024 * 1024 * 1024,
+  /** Bytes of appends waiting for the disk (memory) before `append` answers overloaded, whatever room the log has. */
+  walMaxQueuedBytes: 64 * 1024 * 1024,
   /** A segment file is closed and a new one started past this size. */
   walSegmentBytes: 64 * 1024 * 1024,
   /** How long committed segments are kept as the raw source of truth (`--keep-raw`); 0 deletes them at once. */
