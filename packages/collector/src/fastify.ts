@@ -1,1 +1,42 @@
-export {};
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { EVENT_TYPES } from '@sluice/schema';
+import { discardBody, toRequest, type FetchHandler } from './node';
+
+export interface SluiceFastifyOptions {
+  collector: FetchHandler;
+}
+
+const INGEST = ['/v1/batch', ...EVENT_TYPES.map((type) => `/v1/${type}`)];
+const OPERATIONS = ['/health', '/ready', '/metrics'];
+
+/**
+ * A Fastify plugin: `app.register(sluiceFastify, { collector, prefix: '/collect' })`. Inside its own
+ * context it replaces Fastify's body parsers with one that hands over the raw stream, so the
+ * collector reads, limits and decompresses the body itself; the rest of your app is unaffected.
+ */
+export async function sluiceFastify(fastify: FastifyInstance, options: SluiceFastifyOptions): Promise<void> {
+  const { collector } = options;
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+  const prefix = fastify.prefix;
+
+  const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const raw = request.raw;
+    const url = raw.url ?? '/';
+    const path = prefix && url.startsWith(prefix) ? url.slice(prefix.length) || '/' : url;
+    const response = await collector.fetch(toRequest(raw, path), { remoteAddress: raw.socket.remoteAddress });
+    discardBody(raw);
+    const headers: Record<string, string> = {};
+    response.headers.forEach((value, key) => {
+      headers[key] = value;
+    });
+    reply.code(response.status).headers(headers);
+    await reply.send(Buffer.from(await response.arrayBuffer()));
+  };
+
+  for (const url of INGEST) fastify.route({ method: ['POST', 'OPTIONS'], url, handler });
+  for (const url of OPERATIONS) fastify.route({ method: 'GET', url, handler });
+}
+
+// Fastify reads these to show the plugin's name in errors and to check the Fastify major version.
+Object.assign(sluiceFastify, { [Symbol.for('fastify.display-name')]: '@sluice/collector', [Symbol.for('plugin-meta')]: { name: '@sluice/collector', fastify: '5.x' } });

@@ -1,0 +1,43 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULTS } from '../defaults';
+import { parseFlags, resolveConfig } from './config';
+
+const resolve = (argv: string[], env: Record<string, string> = {}) => resolveConfig(parseFlags(argv), env);
+
+describe('sluice flags', () => {
+  it('uses the DEFAULTS when nothing is given', () => {
+    const config = resolve([]);
+    expect(config).toMatchObject({ port: DEFAULTS.port, host: DEFAULTS.host, ack: DEFAULTS.ack, cors: '*', writeKeys: {} });
+    expect(config.engine).toEqual({ embedded: { path: DEFAULTS.embeddedPath }, database: 'sluice' });
+  });
+
+  it('adds up write keys from flags, SLUICE_WRITE_KEYS and --config; a key alone maps to "default"', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-config-'));
+    const file = join(dir, 'sluice.json');
+    writeFileSync(file, JSON.stringify({ writeKeys: { fileKey: 'from-file' }, port: 9000, cors: ['https://a.example'], ipPolicy: 'keep' }));
+    const config = resolve(['--config', file, '--write-key', 'a=one', '--write-key', 'solo', '--port', '9100'], { SLUICE_WRITE_KEYS: 'e1=env, e2=env2' });
+    expect(config.writeKeys).toEqual({ fileKey: 'from-file', a: 'one', solo: 'default', e1: 'env', e2: 'env2' });
+    expect(config.port).toBe(9100);
+    expect(config.cors).toEqual(['https://a.example']);
+    expect(config.ipPolicy).toBe('keep');
+  });
+
+  it('connects to a server quietly, keeping the URL the user gave in messages', () => {
+    const config = resolve(['--clickhouse', 'http://default:secret@localhost:8123']);
+    expect(config.engine).toEqual({ clickhouse: { url: 'http://default:secret@localhost:8123/?log_level=OFF' }, database: 'sluice' });
+    expect(config.where).toBe('ClickHouse at http://***@localhost:8123');
+  });
+
+  it.each([
+    [['--ack', 'disk'], /--ack must be memory or clickhouse/],
+    [['--ack', 'wal'], /use --ack memory/],
+    [['--port', '70000'], /--port must be a number from 0 to 65535/],
+    [['--write-key', '=p'], /is not KEY or KEY=PROJECT/],
+    [['--frob'], /unknown flag '--frob'/],
+  ])('refuses %j with a message that says what to do', (argv, message) => {
+    expect(() => resolve(argv)).toThrow(message);
+  });
+});

@@ -1,0 +1,153 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { EngineOptions } from '../clickhouse';
+import { DEFAULTS } from '../defaults';
+import { CollectorError } from '../errors';
+import type { IpPolicy } from '../http/client-ip';
+
+/** Everything `sluice serve` and `sluice migrate` run with, after flags, env and `--config` are merged. */
+export interface CliConfig {
+  port: number;
+  host: string;
+  engine: EngineOptions;
+  /** `--embedded DIR` or `--clickhouse URL`, for messages. */
+  where: string;
+  writeKeys: Record<string, string>;
+  ack: 'memory' | 'clickhouse';
+  cors: '*' | string[];
+  ipPolicy: IpPolicy;
+  trustProxy: boolean;
+  basePath: string;
+  database: string;
+}
+
+const FLAGS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  clickhouse: { type: 'string' },
+  embedded: { type: 'string' },
+  'write-key': { type: 'string', multiple: true },
+  wal: { type: 'string' },
+  ack: { type: 'string' },
+  cors: { type: 'string', multiple: true },
+  config: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export type ParsedFlags = ReturnType<typeof parseFlags>;
+
+/** Parses argv after the command; a bad flag becomes a one-line config error. */
+export function parseFlags(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options: FLAGS, allowPositionals: false, strict: true }).values;
+  } catch (error) {
+    const message = (error as Error).message.split('.')[0] ?? 'bad arguments';
+    throw usage(`${message.replace(/^Unknown option/, 'unknown flag')}`);
+  }
+}
+
+/** Resolves flags, `SLUICE_WRITE_KEYS` and the `--config` JSON file (flags win; write keys from all three add up). */
+export function resolveConfig(flags: ParsedFlags, env: NodeJS.ProcessEnv): CliConfig {
+  const file = flags.config ? readConfigFile(flags.config) : {};
+  const pick = <T>(flag: T | undefined, key: string): T | unknown => flag ?? file[key];
+
+  const clickhouse = pick(flags.clickhouse, 'clickhouse');
+  const embedded = pick(flags.embedded, 'embedded');
+  if (clickhouse !== undefined && embedded !== undefined) throw usage('pass either --clickhouse URL or --embedded DIR, not both');
+  const database = text(file.database ?? DEFAULTS.database, 'database');
+  let engine: EngineOptions;
+  let where: string;
+  if (clickhouse !== undefined) {
+    const url = text(clickhouse, '--clickhouse');
+    if (!/^https?:\/\/[^/]/.test(url)) throw usage(`--clickhouse must be an http(s) URL such as http://localhost:8123, not "${url}"`);
+    engine = { clickhouse: { url: quietClient(url) }, database };
+    where = `ClickHouse at ${url.replace(/\/\/[^@/]*@/, '//***@')}`;
+  } else {
+    const path = text(embedded ?? DEFAULTS.embeddedPath, '--embedded');
+    engine = { embedded: { path }, database };
+    where = `embedded chDB in ${path}`;
+  }
+
+  const ack = text(pick(flags.ack, 'ack') ?? DEFAULTS.ack, '--ack');
+  if (ack === 'wal') {
+    throw usage('--ack wal needs the write-ahead log, which this version does not have yet; use --ack memory (fast, lossy on a crash) or --ack clickhouse (answers after the insert)');
+  }
+  if (ack !== 'memory' && ack !== 'clickhouse') throw usage(`--ack must be memory or clickhouse (wal is coming), not "${ack}"`);
+
+  const writeKeys: Record<string, string> = {};
+  const addKey = (spec: string, from: string) => {
+    const eq = spec.indexOf('=');
+    const key = (eq < 0 ? spec : spec.slice(0, eq)).trim();
+    const project = (eq < 0 ? 'default' : spec.slice(eq + 1)).trim();
+    if (!key || !project) throw usage(`${from} "${spec}" is not KEY or KEY=PROJECT`);
+    writeKeys[key] = project;
+  };
+  const fileKeys = file.writeKeys;
+  if (Array.isArray(fileKeys)) for (const spec of fileKeys) addKey(text(spec, 'writeKeys'), 'config writeKeys entry');
+  else if (fileKeys && typeof fileKeys === 'object') for (const [key, project] of Object.entries(fileKeys)) writeKeys[key] = text(project, `writeKeys.${key}`);
+  for (const spec of (env.SLUICE_WRITE_KEYS ?? '').split(',')) if (spec.trim()) addKey(spec, 'SLUICE_WRITE_KEYS entry');
+  for (const spec of flags['write-key'] ?? []) addKey(spec, '--write-key');
+
+  const cors = flags.cors ?? (file.cors as string[] | '*' | undefined) ?? DEFAULTS.corsOrigins;
+  const ipPolicy = text(file.ipPolicy ?? DEFAULTS.ipPolicy, 'ipPolicy');
+  if (ipPolicy !== 'keep' && ipPolicy !== 'anonymize' && ipPolicy !== 'drop') throw usage(`ipPolicy must be keep, anonymize or drop, not "${ipPolicy}"`);
+
+  return {
+    port: port(pick(flags.port, 'port') ?? DEFAULTS.port),
+    host: text(pick(flags.host, 'host') ?? DEFAULTS.host, '--host'),
+    engine,
+    where,
+    writeKeys,
+    ack,
+    cors: cors === '*' ? '*' : [...cors],
+    ipPolicy,
+    trustProxy: file.trustProxy === true,
+    basePath: file.basePath === undefined ? '' : text(file.basePath, 'basePath'),
+    database,
+  };
+}
+
+/**
+ * @clickhouse/client prints multi-line warnings of its own (a failed ping, for one); the CLI reports
+ * each failure once, on one line, so it turns the client's log off unless the URL sets `log_level`.
+ */
+function quietClient(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.searchParams.has('log_level')) parsed.searchParams.set('log_level', 'OFF');
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let raw: string;
+  try {
+    raw = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw usage(`cannot read --config ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); check the path`);
+  }
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+    return parsed as Record<string, unknown>;
+  } catch (error) {
+    throw usage(`--config ${path} is not a JSON object (${(error as Error).message}); see sluice --help for its keys`);
+  }
+}
+
+function port(value: unknown): number {
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw usage(`--port must be a number from 0 to 65535, not "${String(value)}"`);
+  return n;
+}
+
+function text(value: unknown, name: string): string {
+  if (typeof value !== 'string' || value === '') throw usage(`${name} needs a value`);
+  return value;
+}
+
+function usage(message: string): CollectorError {
+  return new CollectorError('config', `${message} (sluice --help lists the flags)`);
+}

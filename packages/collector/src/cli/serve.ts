@@ -1,0 +1,96 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createCollector, type Collector } from '../collector';
+import { DEFAULTS } from '../defaults';
+import { CollectorError } from '../errors';
+import type { Logger } from '../logger';
+import { createRequestListener } from '../node';
+import type { CliConfig } from './config';
+
+export interface ServeIo {
+  out: (line: string) => void;
+  logger: Logger;
+  /** Called once the process may exit, with its code. */
+  exit: (code: number) => void;
+  /** Called once the server listens. */
+  listening?: () => void;
+}
+
+/** `sluice serve`: start the engine (failing fast), listen, print the URL, drain on SIGTERM/SIGINT. */
+export async function serve(config: CliConfig, io: ServeIo): Promise<void> {
+  if (Object.keys(config.writeKeys).length === 0) {
+    throw new CollectorError('config', 'no write keys: pass --write-key KEY=PROJECT (or set SLUICE_WRITE_KEYS) so clients can send events');
+  }
+  const collector = createCollector({
+    writeKeys: config.writeKeys,
+    engine: config.engine,
+    ack: config.ack,
+    cors: config.cors,
+    ipPolicy: config.ipPolicy,
+    trustProxy: config.trustProxy,
+    basePath: config.basePath,
+    logger: io.logger,
+  });
+  let server: Server | undefined;
+  try {
+    const { migrations } = await collector.ready();
+    if (migrations.applied.length > 0) io.out(`applied migrations: ${migrations.applied.join(', ')}`);
+    server = await listen(createServer(createRequestListener(collector)), config);
+  } catch (error) {
+    await collector.close(DEFAULTS.shutdownDeadlineMs).catch(() => {});
+    throw error;
+  }
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  io.out(`sluice collector listening on http://${host}:${port} (${config.where}, ack ${config.ack}, ${Object.keys(config.writeKeys).length} write key(s))`);
+  io.listening?.();
+  onSignals(server, collector, io);
+}
+
+function listen(server: Server, config: CliConfig): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') {
+        reject(new CollectorError('config', `port ${config.port} on ${config.host} is already in use: stop what is using it or pass --port N`));
+      } else if (error.code === 'EACCES') {
+        reject(new CollectorError('config', `not allowed to listen on port ${config.port}: pass --port 1024 or higher`));
+      } else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') {
+        reject(new CollectorError('config', `cannot listen on host ${config.host}: pass --host 127.0.0.1 or 0.0.0.0`));
+      } else reject(error);
+    });
+    server.listen(config.port, config.host, () => resolve(server));
+  });
+}
+
+function onSignals(server: Server, collector: Collector, io: ServeIo): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      io.out(`${signal} again: exiting without waiting for the drain`);
+      io.exit(1);
+      return;
+    }
+    stopping = true;
+    io.out(`${signal}: draining buffered events into ClickHouse (up to ${DEFAULTS.shutdownDeadlineMs / 1000} s)…`);
+    server.close();
+    server.closeIdleConnections();
+    const force = setTimeout(() => {
+      io.out('the drain passed its deadline; exiting');
+      io.exit(1);
+    }, DEFAULTS.shutdownDeadlineMs + 5_000);
+    force.unref();
+    collector.close(DEFAULTS.shutdownDeadlineMs).then(
+      () => {
+        server.closeAllConnections();
+        io.out('stopped');
+        io.exit(0);
+      },
+      (error: unknown) => {
+        io.logger.error({ err: error }, `shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+        io.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}

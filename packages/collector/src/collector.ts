@@ -1,0 +1,195 @@
+import type { AnyTaxonomy } from '@sluice/schema';
+import type { EngineOptions, MigrateOptions, MigrateResult } from './clickhouse';
+import { DEFAULTS } from './defaults';
+import { CollectorError } from './errors';
+import { createKeyStore, type WriteKeys } from './http/auth';
+import type { IpPolicy } from './http/client-ip';
+import { createCors, type CorsOrigins } from './http/cors';
+import { createDedupe } from './http/dedupe';
+import { startEngine, type WriterOptions, type Started } from './http/engine-startup';
+import { createHandler, type ConnectionInfo } from './http/handler';
+import { normalizeBasePath } from './http/routes';
+import type { Logger } from './logger';
+import { silentLogger } from './logger';
+import { createMetrics, type CollectorMetrics } from './metrics';
+import type { Sink } from './sink';
+
+export interface CollectorLimits {
+  /** Bytes a request body may have on the wire. */
+  maxBodyBytes: number;
+  /** Bytes a body may have after decompression (a gzip bomb stops here). */
+  maxDecodedBytes: number;
+  /** Recent messageIds remembered per project to drop client retries; 0 turns it off. */
+  dedupeWindow: number;
+  /** Largest clock-skew correction; beyond it the event is placed at the time it was received. */
+  maxClockSkewMs: number;
+  /** Bytes of a rejected event's JSON kept in `events_quarantine.raw`. */
+  maxQuarantineRawBytes: number;
+}
+
+export interface CollectorOptions {
+  /** Write key → project (or `{ project, origins }`), or an async lookup for keys kept elsewhere. */
+  writeKeys: WriteKeys;
+  /**
+   * Where events go: `{ clickhouse: url | client options | ClickHouseClient }` or `{ embedded: { path } }`
+   * (chDB in this process). The collector connects, runs the migrations and starts the writer.
+   * Defaults to `{ embedded: { path: DEFAULTS.embeddedPath } }` unless `sink` is given.
+   */
+  engine?: EngineOptions;
+  /** A ready-made sink instead of an engine (tests, or a write-ahead log in front of the writer). */
+  sink?: Sink;
+  /** `memory`: answer once buffered (lossy on a crash); `clickhouse`: answer once inserted. */
+  ack?: 'memory' | 'clickhouse';
+  /** Migration options for the engine: database, cluster, TTLs. The taxonomy is passed on for type hints. */
+  migrations?: Omit<MigrateOptions, 'taxonomy' | 'logger'>;
+  /** Writer batching and buffer options, passed to the ClickHouse sink. */
+  writer?: WriterOptions;
+  /** Validates track properties and identify traits; without it any well-formed event is accepted. */
+  taxonomy?: AnyTaxonomy;
+  /** Origins browsers may send from: `'*'` (the default) or a list such as `['https://app.example.com', 'https://*.example.com']`. */
+  cors?: CorsOrigins;
+  /** What is stored of the client IP in `context.ip`; `anonymize` by default. */
+  ipPolicy?: IpPolicy;
+  /** Read the client IP from `X-Forwarded-For` (only behind a proxy you run). Off by default. */
+  trustProxy?: boolean;
+  /** A pino-compatible logger; quiet by default. */
+  logger?: Logger;
+  /** The path the collector is mounted under when the adapter does not strip it, e.g. `/collect`. */
+  basePath?: string;
+  limits?: Partial<CollectorLimits>;
+  /** The clock, injectable for tests. */
+  now?: () => number;
+}
+
+export interface Collector {
+  /** The Fetch-API handler: mount it in any runtime. It never throws; every failure is a JSON response. */
+  fetch(request: Request, info?: ConnectionInfo): Promise<Response>;
+  /**
+   * Resolves once the engine is connected and migrated and the writer runs (at once with a `sink`).
+   * Rejects with the startup error (unreachable server, locked data directory, missing chdb); requests
+   * meanwhile get 503, and the next request tries to start again.
+   */
+  ready(): Promise<CollectorStartup>;
+  /** Refuses new events, waits for requests in flight, drains the writer within the deadline, closes the engine. */
+  close(deadlineMs?: number): Promise<void>;
+  readonly metrics: CollectorMetrics;
+}
+
+export interface CollectorStartup {
+  /** What the migrations did; both empty when a `sink` was given. */
+  migrations: MigrateResult;
+}
+
+/**
+ * Creates a collector. It returns at once and starts the engine in the background, so it can be
+ * mounted synchronously; `await collector.ready()` to fail fast at boot (the CLI does).
+ */
+export function createCollector(options: CollectorOptions): Collector {
+  if (!options || options.writeKeys === undefined) {
+    throw new CollectorError('config', 'createCollector needs writeKeys, such as { writeKeys: { KEY: "PROJECT" } }');
+  }
+  const logger = options.logger ?? silentLogger;
+  const metrics = createMetrics();
+  const limits: CollectorLimits = {
+    maxBodyBytes: DEFAULTS.maxBodyBytes,
+    maxDecodedBytes: DEFAULTS.maxDecodedBytes,
+    dedupeWindow: DEFAULTS.dedupeWindow,
+    maxClockSkewMs: DEFAULTS.maxClockSkewMs,
+    maxQuarantineRawBytes: DEFAULTS.maxQuarantineRawBytes,
+    ...options.limits,
+  };
+  const keys = createKeyStore(options.writeKeys);
+  const cors = createCors(options.cors ?? DEFAULTS.corsOrigins, keys.keyOrigins);
+
+  let started: Started | undefined;
+  let starting: Promise<Started> | undefined;
+  let closing = false;
+  const inFlight = new Set<Promise<unknown>>();
+
+  const start = (): Promise<Started> => {
+    if (started) return Promise.resolve(started);
+    if (closing) return Promise.reject(new CollectorError('unavailable', 'the collector is shutting down; retry against another instance'));
+    starting ??= (
+      options.sink
+        ? Promise.resolve<Started>({ sink: options.sink, migrations: { applied: [], skipped: [] }, close: async () => {} })
+        : startEngine({
+            engine: options.engine ?? { embedded: { path: DEFAULTS.embeddedPath } },
+            ack: options.ack ?? 'memory',
+            migrations: { ...options.migrations, taxonomy: options.taxonomy, logger },
+            writer: options.writer,
+            logger,
+            observer: metrics.observer,
+          })
+    ).then(
+      (value) => (started = value),
+      (error: unknown) => {
+        // Let the next request try again (a server that was down at boot may be up now).
+        starting = undefined;
+        throw error;
+      },
+    );
+    return starting;
+  };
+  start().catch((error: unknown) => logger.error({ err: error }, 'the collector could not start'));
+
+  const fetch = createHandler({
+    keys,
+    cors,
+    dedupe: createDedupe(limits.dedupeWindow),
+    taxonomy: options.taxonomy,
+    ipPolicy: options.ipPolicy ?? DEFAULTS.ipPolicy,
+    trustProxy: options.trustProxy ?? DEFAULTS.trustProxy,
+    limits,
+    now: options.now ?? Date.now,
+    basePath: normalizeBasePath(options.basePath),
+    metrics,
+    logger,
+    countEvents: metrics.events,
+    sink: () =>
+      start().then(
+        (value) => value.sink,
+        (error: unknown) => {
+          const reason = error instanceof Error ? error.message : String(error);
+          throw new CollectorError('unavailable', `the collector cannot store events yet: ${reason}`, { cause: error });
+        },
+      ),
+    readySink: () => started?.sink,
+    isClosing: () => closing,
+    track(work) {
+      inFlight.add(work);
+      return work.finally(() => inFlight.delete(work));
+    },
+  });
+
+  return {
+    fetch,
+    metrics,
+    ready: () => start().then((value) => ({ migrations: value.migrations })),
+    async close(deadlineMs = DEFAULTS.shutdownDeadlineMs) {
+      if (closing) return;
+      closing = true;
+      const deadline = Date.now() + deadlineMs;
+      await withDeadline(Promise.allSettled([...inFlight]), deadlineMs);
+      const engine = started ?? (await withDeadline(starting?.catch(() => undefined), Math.max(0, deadline - Date.now())));
+      if (!engine) return;
+      try {
+        await engine.sink.close(Math.max(0, deadline - Date.now()));
+      } finally {
+        await engine.close();
+      }
+    },
+  };
+}
+
+async function withDeadline<T>(work: Promise<T> | undefined, ms: number): Promise<T | undefined> {
+  if (!work) return undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

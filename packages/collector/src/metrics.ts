@@ -1,0 +1,68 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { WriterObserver } from './clickhouse';
+
+export type EventOutcome = 'accepted' | 'rejected' | 'deduplicated';
+
+export interface CollectorMetrics {
+  /** The prom-client registry; add your own metrics or `collectDefaultMetrics({ register: registry })`. */
+  readonly registry: Registry;
+  readonly contentType: string;
+  /** The Prometheus text exposition, as served on `GET /metrics`. */
+  text(): Promise<string>;
+  request(route: string, status: number, seconds: number): void;
+  events(outcome: EventOutcome, count: number): void;
+  /** Pass to `createClickHouseSink({ observer })` when you build the sink yourself. */
+  readonly observer: Required<WriterObserver>;
+}
+
+/**
+ * The collector's metrics, in a registry of its own (so two collectors in one process never clash):
+ * - `sluice_http_requests_total{route,status}` and `sluice_http_request_duration_seconds{route}`;
+ * - `sluice_events_total{outcome}`: accepted (stored), rejected (invalid, quarantined), deduplicated;
+ * - `sluice_events_quarantined_total`: rows written to `events_quarantine` by the writer;
+ * - `sluice_insert_rows`, `sluice_insert_bytes`, `sluice_insert_duration_seconds` per insert;
+ * - `sluice_insert_retries_total`, `sluice_buffer_rows`.
+ */
+export function createMetrics(prefix = 'sluice_'): CollectorMetrics {
+  const registry = new Registry();
+  const registers = [registry];
+  const requests = new Counter({ name: `${prefix}http_requests_total`, help: 'HTTP requests by route and status.', labelNames: ['route', 'status'], registers });
+  const duration = new Histogram({
+    name: `${prefix}http_request_duration_seconds`,
+    help: 'Time to answer an HTTP request.',
+    labelNames: ['route'],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers,
+  });
+  const events = new Counter({ name: `${prefix}events_total`, help: 'Events received, by outcome: accepted (stored), rejected (invalid), deduplicated (a retry already stored).', labelNames: ['outcome'], registers });
+  for (const outcome of ['accepted', 'rejected', 'deduplicated']) events.inc({ outcome }, 0);
+  const quarantined = new Counter({ name: `${prefix}events_quarantined_total`, help: 'Rows written to events_quarantine.', registers });
+  const insertRows = new Histogram({ name: `${prefix}insert_rows`, help: 'Rows per ClickHouse insert.', buckets: [1, 10, 100, 1_000, 5_000, 10_000, 50_000, 100_000], registers });
+  const insertBytes = new Histogram({ name: `${prefix}insert_bytes`, help: 'Bytes per ClickHouse insert.', buckets: [1e3, 1e4, 1e5, 1e6, 4e6, 8e6, 16e6, 64e6], registers });
+  const insertSeconds = new Histogram({ name: `${prefix}insert_duration_seconds`, help: 'Latency of ClickHouse inserts.', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers });
+  const retries = new Counter({ name: `${prefix}insert_retries_total`, help: 'ClickHouse inserts retried after a retryable failure.', registers });
+  const buffer = new Gauge({ name: `${prefix}buffer_rows`, help: 'Rows buffered in the collector, not yet in ClickHouse.', registers });
+
+  return {
+    registry,
+    contentType: registry.contentType,
+    text: () => registry.metrics(),
+    request(route, status, seconds) {
+      requests.inc({ route, status: String(status) });
+      duration.observe({ route }, seconds);
+    },
+    events(outcome, count) {
+      if (count > 0) events.inc({ outcome }, count);
+    },
+    observer: {
+      onInsert(rows, bytes, ms) {
+        insertRows.observe(rows);
+        insertBytes.observe(bytes);
+        insertSeconds.observe(ms / 1000);
+      },
+      onRetry: () => retries.inc(),
+      onBufferDepth: (rows) => buffer.set(rows),
+      onQuarantine: (rows) => quarantined.inc(rows),
+    },
+  };
+}
