@@ -1,5 +1,5 @@
 import type { AnyTaxonomy } from '@sluice/schema';
-import type { EngineOptions, MigrateOptions, MigrateResult } from './clickhouse';
+import type { Engine, EngineOptions, MigrateOptions, MigrateResult } from './clickhouse';
 import { DEFAULTS } from './defaults';
 import { CollectorError } from './errors';
 import { createKeyStore, type WriteKeys } from './http/auth';
@@ -78,6 +78,11 @@ export interface Collector {
 export interface CollectorStartup {
   /** What the migrations did; both empty when a `sink` was given. */
   migrations: MigrateResult;
+  /**
+   * The connected engine: `client` queries the same ClickHouse the collector writes to (with chDB,
+   * the only way to query its data directory from this process). Absent when a `sink` was given.
+   */
+  engine?: Pick<Engine, 'client' | 'database' | 'kind'>;
 }
 
 /**
@@ -164,7 +169,7 @@ export function createCollector(options: CollectorOptions): Collector {
   return {
     fetch,
     metrics,
-    ready: () => start().then((value) => ({ migrations: value.migrations })),
+    ready: () => start().then((value) => ({ migrations: value.migrations, engine: value.engine })),
     async close(deadlineMs = DEFAULTS.shutdownDeadlineMs) {
       if (closing) return;
       closing = true;

@@ -1,4 +1,14 @@
-import { createClickHouseSink, createEngine, migrate, type ClickHouseSinkOptions, type EngineOptions, type MigrateOptions, type MigrateResult, type WriterObserver } from '../clickhouse';
+import {
+  createClickHouseSink,
+  createEngine,
+  migrate,
+  type ClickHouseSinkOptions,
+  type Engine,
+  type EngineOptions,
+  type MigrateOptions,
+  type MigrateResult,
+  type WriterObserver,
+} from '../clickhouse';
 import type { Logger } from '../logger';
 import type { Sink } from '../sink';
 
@@ -8,6 +18,8 @@ export type WriterOptions = Omit<ClickHouseSinkOptions, 'client' | 'database' | 
 export interface Started {
   sink: Sink;
   migrations: MigrateResult;
+  /** The engine the sink writes to; absent when the collector was given a ready-made sink. */
+  engine?: Engine;
   close(): Promise<void>;
 }
 
@@ -33,7 +45,7 @@ export async function startEngine(options: StartOptions): Promise<Started> {
       logger: options.logger,
       observer: options.observer,
     });
-    return { sink, migrations, close: () => engine.close() };
+    return { sink, migrations, engine, close: () => engine.close() };
   } catch (error) {
     await engine.close().catch(() => {});
     throw error;
