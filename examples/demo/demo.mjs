@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { createCollector } from '@sluice/collector';
 import { drive } from './drive.mjs';
-import { eventsByType, funnel, retention, storage, waitForLanding } from './report.mjs';
+import { countEvents, eventsByType, funnel, retention, storage, waitForLanding } from './report.mjs';
 import { startServer } from './server.mjs';
 import { journeys, STEPS } from './simulate.mjs';
 import { taxonomy } from './taxonomy.mjs';
@@ -39,8 +39,8 @@ function options() {
   }
 }
 
-async function listen(collector, { port, host }) {
-  const attempt = (p) => startServer({ collector, port: p, host, writeKey: WRITE_KEY, extraRoutes: { '/demo/stats': statsRoute } });
+async function listen(collector, { port, host }, countEvents) {
+  const attempt = (p) => startServer({ collector, port: p, host, writeKey: WRITE_KEY, countEvents });
   if (port !== undefined) return attempt(Number(port));
   try {
     return await attempt(8080);
@@ -49,8 +49,6 @@ async function listen(collector, { port, host }) {
     return attempt(0); // 8080 is taken: any free port will do for the demo
   }
 }
-
-let statsRoute = (_req, res) => res.writeHead(503).end();
 
 async function resetDemoData(client, database) {
   const tables = await (
@@ -81,12 +79,7 @@ async function main() {
   }
   const { client, database } = started.engine;
   await resetDemoData(client, database);
-  statsRoute = async (_req, res) => {
-    const [row] = await (await client.query({ query: 'SELECT count() AS events FROM {db:Identifier}.events FINAL', query_params: { db: database }, format: 'JSONEachRow' })).json();
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ events: Number(row.events) }));
-  };
-
-  const { server, url } = await listen(collector, opts);
+  const { server, url } = await listen(collector, opts, () => countEvents(client, { database, project: PROJECT }));
   const applied = started.migrations.applied;
   console.log(`  collector   ${url}  (write key "${WRITE_KEY}" → project "${PROJECT}")`);
   console.log(`  schema      ${applied.length ? `migrations applied: ${applied.join(', ')}` : 'up to date; demo data from the last run cleared'}`);

@@ -7,13 +7,18 @@ async function rows(client, query, params) {
   return result.json();
 }
 
+/** Distinct events stored for the project (what the demo page's counter shows). */
+export async function countEvents(client, { database, project }) {
+  const [row] = await rows(client, 'SELECT uniqExact(message_id) AS n FROM {db:Identifier}.events WHERE project = {project:String}', { db: database, project });
+  return Number(row.n);
+}
+
 /** Polls until `expected` distinct events are queryable, or the deadline passes. */
 export async function waitForLanding(client, { database, project, expected, timeoutMs = 30_000 }) {
   const started = Date.now();
   let landed = 0;
   while (Date.now() - started < timeoutMs) {
-    const [row] = await rows(client, 'SELECT uniqExact(message_id) AS n FROM {db:Identifier}.events WHERE project = {project:String}', { db: database, project });
-    landed = Number(row.n);
+    landed = await countEvents(client, { database, project });
     if (landed >= expected) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

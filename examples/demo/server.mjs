@@ -16,7 +16,8 @@ async function bundleBrowserSdk() {
   return result.outputFiles[0].text;
 }
 
-export async function startServer({ collector, port, host, writeKey, extraRoutes = {} }) {
+/** `countEvents` answers the page's live counter (`GET /demo/stats`). */
+export async function startServer({ collector, port, host, writeKey, countEvents }) {
   const [page, sdk] = await Promise.all([readFile(new URL('./public/index.html', import.meta.url), 'utf8'), bundleBrowserSdk()]);
   const collectorListener = createRequestListener(collector);
   const html = page.replace('__WRITE_KEY__', writeKey);
@@ -26,8 +27,11 @@ export async function startServer({ collector, port, host, writeKey, extraRoutes
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
     } else if (req.method === 'GET' && path === '/sluice.js') {
       res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(sdk);
-    } else if (extraRoutes[path]) {
-      extraRoutes[path](req, res);
+    } else if (req.method === 'GET' && path === '/demo/stats') {
+      countEvents().then(
+        (events) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ events })),
+        () => res.writeHead(503, { 'content-type': 'application/json' }).end('{"events":null}'),
+      );
     } else {
       collectorListener(req, res);
     }
