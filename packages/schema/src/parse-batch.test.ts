@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { LIMITS } from './limits';
 import { parseBatch, parseEvent } from './parse-batch';
-import { defineTaxonomy } from './taxonomy';
+import { defineTaxonomy, type AnyTaxonomy } from './taxonomy';
 
 const base = { messageId: 'm-1', anonymousId: 'a-1', timestamp: '2026-01-02T03:04:05.678Z' };
 const one = (event: Record<string, unknown>, extra: Record<string, unknown> = {}) => parseBatch({ batch: [event], ...extra });
@@ -211,7 +211,7 @@ describe('taxonomy validation', () => {
     traits: z.object({ email: z.email().optional() }),
   });
   const strict = defineTaxonomy({ events: taxonomy.events, unknownEvents: 'reject' });
-  const run = (event: Record<string, unknown>, t = taxonomy) => parseBatch({ batch: [{ ...base, ...event }] }, { taxonomy: t });
+  const run = (event: Record<string, unknown>, t: AnyTaxonomy = taxonomy) => parseBatch({ batch: [{ ...base, ...event }] }, { taxonomy: t });
 
   it('checks properties of known events and reports the property path', () => {
     const good = run({ type: 'track', event: 'Order Placed', properties: { total: 3, currency: 'EUR' } });
