@@ -1,0 +1,179 @@
+#!/usr/bin/env node
+// Query latency on 10M demo-like events in embedded chDB (a temp dir, removed at exit).
+//
+// Generates the events inside ClickHouse (`INSERT … SELECT … FROM numbers(…)`, through the real
+// migrations, so the hourly/daily rollups fill as they would from the writer), then times the query
+// API of @sluice/collector: trends from the rollups (goal p50 ≤ 50 ms) and a funnel over all 10M
+// events (goal ≤ 1 s), plus the other questions for reference. Medians of several runs; nothing is
+// asserted.
+//
+//   node bench/queries.mjs [--quick] [--events N]
+//
+// Uses packages/collector/dist when it exports createQueries; otherwise bundles src/query and
+// src/clickhouse with esbuild into node_modules/.cache (so the bench also runs before the build).
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { QUICK, ROOT, argv, fmt, median, percentile, removeDir, report, table, tempDir } from './lib/common.mjs';
+
+const opt = (name, fallback) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : fallback;
+};
+const EVENTS = Number(opt('events', QUICK ? 1_000_000 : 10_000_000));
+const USERS = Math.max(1, Math.round(EVENTS / 20));
+const CHUNK = 2_000_000;
+const DAY = 86_400_000;
+const RUNS = { fast: QUICK ? 5 : 7, slow: 3 };
+
+async function loadApi() {
+  const dist = join(ROOT, 'packages/collector/dist/index.js');
+  if (existsSync(dist)) {
+    const mod = await import(pathToFileURL(dist).href);
+    if (typeof mod.createQueries === 'function' && typeof mod.createEngine === 'function') return { ...mod, from: 'dist' };
+  }
+  const { build } = await import('esbuild');
+  const outdir = join(ROOT, 'node_modules/.cache/sluice-bench');
+  mkdirSync(outdir, { recursive: true });
+  const entry = join(outdir, 'entry.ts');
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(
+    entry,
+    `export { createQueries } from '${join(ROOT, 'packages/collector/src/query/index')}';\n` +
+      `export { createEngine, migrate } from '${join(ROOT, 'packages/collector/src/clickhouse/index')}';\n`,
+  );
+  const outfile = join(outdir, 'queries.mjs');
+  await build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', packages: 'external', target: 'node20', logLevel: 'error' });
+  return { ...(await import(pathToFileURL(outfile).href)), from: 'src (bundled with esbuild)' };
+}
+
+const api = await loadApi();
+const dir = tempDir('queries');
+const engine = await api.createEngine({ embedded: { path: dir } });
+const client = engine.client;
+await api.migrate(client);
+
+// ---- generate: USERS users, ~20 events each, in order, over the last ~28 days
+const now = Date.now();
+const start = now - 28 * DAY;
+const generate = (offset, count) => `
+INSERT INTO sluice.events (project, message_id, type, event, user_id, anonymous_id, distinct_id, session_id,
+  timestamp, original_timestamp, sent_at, received_at, properties, traits, context,
+  page_url, page_path, referrer, utm_source, utm_medium, utm_campaign, locale, library_name, library_version)
+SELECT 'demo', concat('m-', toString(number)), if(ev = 'Page Viewed', 'page', 'track'), ev, u, concat('a-', u), u,
+  concat(u, '-', toString(intDiv(k, 4))), ts, ts, ts, ts + toIntervalMillisecond(150),
+  if(ev = 'Order Placed', concat('{"plan":"', arrayElement(['free','pro','team'], 1 + uh % 3), '","total":', toString(uh % 200), '}'), '{}'),
+  '{}', '{}', concat('https://example.com', path), path, '', src, if(src = '', '', 'cpc'), if(src = '', '', 'launch'),
+  'en-US', 'sluice-browser', '0.1.0'
+FROM (
+  SELECT number, u, k, uh, ts,
+    multiIf(k = 0, 'Signup Completed', k = 3 AND uh % 10 < 6, 'Activated', k = 8 AND uh % 10 < 3, 'Order Placed',
+            k % 4 = 1, 'App Opened', k % 7 = 2, 'Button Clicked', 'Page Viewed') AS ev,
+    arrayElement(['', 'google', 'newsletter', 'twitter', 'linkedin'], 1 + uh % 5) AS src,
+    arrayElement(['/', '/pricing', '/docs', '/blog', '/signup', '/app'], 1 + (cityHash64(number) % 6)) AS path
+  FROM (
+    SELECT number,
+      concat('u-', toString(number % ${USERS})) AS u,
+      intDiv(number, ${USERS}) AS k,
+      cityHash64(number % ${USERS}) AS uh,
+      fromUnixTimestamp64Milli(toInt64(${start} + (uh % ${25 * DAY}) + intDiv(number, ${USERS}) * 10800000 + cityHash64(number) % 10800000), 'UTC') AS ts
+    FROM numbers(${offset}, ${count})
+  )
+)`;
+
+const t0 = performance.now();
+for (let offset = 0; offset < EVENTS; offset += CHUNK) {
+  await client.command({ query: generate(offset, Math.min(CHUNK, EVENTS - offset)) });
+  process.stderr.write(`\rqueries: generated ${fmt(Math.min(EVENTS, offset + CHUNK))} / ${fmt(EVENTS)} events`);
+}
+const insertS = (performance.now() - t0) / 1000;
+process.stderr.write(` in ${insertS.toFixed(1)} s\n`);
+const [{ rows, hourly, daily }] = await (await client.query({
+  query: `SELECT (SELECT count() FROM sluice.events) AS rows, (SELECT count() FROM sluice.events_hourly) AS hourly, (SELECT count() FROM sluice.events_daily) AS daily`,
+  format: 'JSONEachRow',
+})).json();
+
+let source = '';
+const queries = api.createQueries({ client, project: 'demo', onQuery: (info) => (source = info.source) });
+const last30 = { from: now - 30 * DAY, to: now };
+const last7 = { from: now - 7 * DAY, to: now };
+const steps = ['Signup Completed', 'Activated', 'Order Placed'];
+
+const CASES = [
+  { name: 'trends by day, 30 days', goal: '≤ 50 ms', runs: RUNS.fast, ask: () => queries.trends({ interval: 'day', ...last30 }) },
+  { name: 'trends by hour, 7 days', goal: '≤ 50 ms', runs: RUNS.fast, ask: () => queries.trends({ interval: 'hour', ...last7 }) },
+  { name: 'trends by day + users per day, 30 days', runs: RUNS.fast, ask: () => queries.trends({ interval: 'day', users: true, ...last30 }) },
+  { name: 'trends by day × utm_source, 30 days', runs: RUNS.fast, ask: () => queries.trends({ interval: 'day', breakdown: 'utm_source', ...last30 }) },
+  { name: 'top events, 30 days (ragged ends)', runs: RUNS.fast, ask: () => queries.topEvents({ limit: 10, ...last30 }) },
+  { name: 'unique users, 30 days', runs: RUNS.fast, ask: () => queries.uniqueUsers(last30) },
+  { name: 'funnel, 3 steps, 7d window, 30 days', goal: '≤ 1 s', runs: RUNS.slow, ask: () => queries.funnel({ steps, window: '7d', ...last30 }) },
+  { name: 'retention weekly, 4 periods, 30 days', runs: RUNS.slow, ask: () => queries.retention({ start: 'Signup Completed', returning: 'App Opened', period: 'week', periods: 4, ...last30 }) },
+  { name: 'trends by day × property plan', runs: 2, ask: () => queries.trends({ interval: 'day', breakdown: 'plan', ...last30 }) },
+];
+
+// Background merges of the fresh parts would compete with the queries on 2 cores: let them settle.
+for (let i = 0; i < 60; i++) {
+  const [{ n }] = await (await client.query({ query: "SELECT count() AS n FROM system.merges WHERE database = 'sluice'", format: 'JSONEachRow' })).json();
+  if (Number(n) === 0) break;
+  await new Promise((r) => setTimeout(r, 1000));
+}
+
+const results = [];
+for (const c of CASES) {
+  let answer = await c.ask(); // warm-up: first read of the parts
+  const times = [];
+  for (let i = 0; i < c.runs; i++) {
+    const t = performance.now();
+    answer = await c.ask();
+    times.push(performance.now() - t);
+  }
+  const sorted = [...times].sort((a, b) => a - b);
+  results.push({ name: c.name, source, runs: c.runs, p50: median(times), p90: percentile(sorted, 0.9), goal: c.goal ?? '', answer });
+  process.stderr.write(`queries: ${c.name}: p50 ${median(times).toFixed(1)} ms (${source})\n`);
+}
+
+// For comparison only (not part of the schema): what the same daily trend costs when a rollup row
+// carries a plain row count instead of a uniq state of message_id, i.e. reads ~8 bytes per row
+// rather than one hash per event. Built here in the temp database from the same events.
+await client.command({
+  query: `CREATE TABLE sluice.bench_hourly_counts (project LowCardinality(String), event LowCardinality(String), hour DateTime('UTC'), n UInt64)
+          ENGINE = SummingMergeTree ORDER BY (project, event, hour)`,
+});
+await client.command({
+  query: `INSERT INTO sluice.bench_hourly_counts SELECT project, event, toStartOfHour(timestamp), count() FROM sluice.events GROUP BY ALL`,
+});
+{
+  const times = [];
+  const query = `SELECT toUInt32(toUnixTimestamp(toStartOfDay(hour))) AS t, event, sum(n) AS n_events FROM {db:Identifier}.bench_hourly_counts
+                 WHERE project = {p:String} AND event != '' AND hour >= {from:DateTime64(3, 'UTC')} AND hour < {to:DateTime64(3, 'UTC')} GROUP BY t, event`;
+  const query_params = { db: 'sluice', p: 'demo', from: new Date(Math.floor((now - 30 * DAY) / DAY) * DAY).toISOString().slice(0, 19).replace('T', ' '), to: new Date(now).toISOString().slice(0, 19).replace('T', ' ') };
+  for (let i = 0; i <= RUNS.fast; i++) {
+    const t = performance.now();
+    await (await client.query({ query, query_params, format: 'JSONEachRow' })).json();
+    if (i > 0) times.push(performance.now() - t);
+  }
+  const sorted = [...times].sort((a, b) => a - b);
+  results.push({ name: '(comparison) trends by day from a plain-count hourly rollup', source: 'bench_hourly_counts', runs: RUNS.fast, p50: median(times), p90: percentile(sorted, 0.9), goal: '', answer: null });
+}
+
+const funnel = results.find((r) => r.name.startsWith('funnel'))?.answer ?? [];
+const markdown = [
+  `### Query latency on ${fmt(Number(rows))} events (embedded chDB, project "demo", ${fmt(USERS)} users)`,
+  '',
+  `Generated in ${insertS.toFixed(1)} s with INSERT … SELECT through the migrations; rollup rows: events_hourly ${fmt(Number(hourly))}, events_daily ${fmt(Number(daily))}. API from ${api.from}.`,
+  '',
+  table(
+    ['question', 'read from', 'runs', 'p50 ms', 'p90 ms', 'goal'],
+    results.map((r) => [r.name, r.source, r.runs, r.p50.toFixed(1), r.p90.toFixed(1), r.goal]),
+  ),
+  '',
+  `Funnel answer: ${funnel.map((s) => `${s.step} ${fmt(s.users)}`).join(' → ')}`,
+].join('\n');
+
+await engine.close();
+removeDir(dir);
+report('queries', {
+  settings: { events: EVENTS, users: USERS, runs: RUNS },
+  markdown,
+  data: results.map(({ answer, ...r }) => r),
+});

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { funnelSteps } from './funnel';
+
+describe('funnelSteps', () => {
+  it('turns actors per deepest level into cumulative counts and rates', () => {
+    const rows = [
+      { level: 1, actors: 5 },
+      { level: 2, actors: 3 },
+      { level: 3, actors: 2 },
+    ];
+    expect(funnelSteps(['a', 'b', 'c'], rows)).toEqual([
+      { step: 'a', users: 10, conversion: 1, fromPrevious: 1 },
+      { step: 'b', users: 5, conversion: 0.5, fromPrevious: 0.5 },
+      { step: 'c', users: 2, conversion: 0.2, fromPrevious: 0.4 },
+    ]);
+  });
+
+  it('answers zeros, not NaN, when nobody entered or a step is empty', () => {
+    expect(funnelSteps(['a', 'b'], [])).toEqual([
+      { step: 'a', users: 0, conversion: 0, fromPrevious: 1 },
+      { step: 'b', users: 0, conversion: 0, fromPrevious: 0 },
+    ]);
+  });
+});

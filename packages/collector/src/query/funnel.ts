@@ -1,0 +1,80 @@
+import { CollectorError } from '../errors';
+import { QUERY_DEFAULTS } from './defaults';
+import { parseDuration } from './duration';
+import type { QueryScope, SqlQuery } from './sql';
+import { actorColumn, createParams, TIME } from './sql';
+import { toClickHouseTime } from './time-range';
+import type { Actor, FunnelStep } from './types';
+
+export interface FunnelQuestion {
+  steps: readonly string[];
+  windowMs: number;
+  from: number;
+  to: number;
+  by?: Actor;
+}
+
+export function checkSteps(steps: readonly string[]): void {
+  if (steps.length === 0 || steps.length > QUERY_DEFAULTS.maxFunnelSteps) {
+    throw new CollectorError('config', `a funnel needs 1 to ${QUERY_DEFAULTS.maxFunnelSteps} steps, got ${steps.length}`);
+  }
+  for (const step of steps) {
+    if (typeof step !== 'string' || step.length === 0) throw new CollectorError('config', 'funnel steps must be non-empty event names');
+  }
+}
+
+export function funnelWindowMs(window: number | string | undefined): number {
+  return parseDuration(window ?? QUERY_DEFAULTS.funnelWindow, 'funnel window');
+}
+
+/**
+ * windowFunnel per actor over `events` in [from, to). Timestamps go in as epoch milliseconds, so the
+ * window is in milliseconds (windowFunnel refuses DateTime64). Each actor yields the deepest step
+ * reached in order within the window; duplicate rows of a messageId cannot raise it.
+ */
+export function buildFunnelQuery(scope: QueryScope, q: FunnelQuestion): SqlQuery {
+  checkSteps(q.steps);
+  const p = createParams(scope);
+  const actor = actorColumn(q.by);
+  const window = p.add('UInt64', Math.round(q.windowMs));
+  const conditions = q.steps.map((step) => `event = ${p.add('String', step)}`).join(', ');
+  const query = `SELECT level, count() AS actors
+FROM (
+  SELECT ${actor} AS actor,
+    windowFunnel(${window})(toUInt64(toUnixTimestamp64Milli(timestamp)), ${conditions}) AS level
+  FROM ${p.table('events')}
+  WHERE ${p.projectFilter()}event IN ${p.add('Array(String)', [...new Set(q.steps)])}
+    AND timestamp >= ${p.add(TIME, toClickHouseTime(q.from))} AND timestamp < ${p.add(TIME, toClickHouseTime(q.to))}
+    AND ${actor} != ''
+  GROUP BY actor
+)
+WHERE level > 0
+GROUP BY level`;
+  return { query, params: p.values, source: 'events' };
+}
+
+/** Actors per deepest level → one object per step, with cumulative counts and rates. */
+export function funnelSteps<S extends string>(steps: readonly S[], rows: ReadonlyArray<{ level: number; actors: number }>): Array<FunnelStep & { step: S }> {
+  const atLevel = new Array<number>(steps.length + 1).fill(0);
+  for (const row of rows) {
+    const level = Math.min(Math.max(0, Math.trunc(row.level)), steps.length);
+    atLevel[level] = (atLevel[level] ?? 0) + row.actors;
+  }
+  const reached: number[] = [];
+  let running = 0;
+  for (let level = steps.length; level >= 1; level--) {
+    running += atLevel[level] ?? 0;
+    reached[level - 1] = running;
+  }
+  const first = reached[0] ?? 0;
+  return steps.map((step, i) => {
+    const users = reached[i] ?? 0;
+    const previous = i === 0 ? users : (reached[i - 1] ?? 0);
+    return {
+      step,
+      users,
+      conversion: first === 0 ? 0 : users / first,
+      fromPrevious: i === 0 ? 1 : previous === 0 ? 0 : users / previous,
+    };
+  });
+}

@@ -1,0 +1,106 @@
+import { CollectorError } from '../errors';
+import type { QueryScope, SqlQuery } from './sql';
+import { actorColumn, createParams, TIME } from './sql';
+import type { Grain } from './time-range';
+import { bucketStarts, ceilTo, floorTo, GRAIN_MS, toClickHouseTime } from './time-range';
+import type { Actor, RetentionCohort, RetentionPeriod, RetentionResult } from './types';
+
+export interface RetentionQuestion {
+  start: string;
+  returning: string;
+  period: RetentionPeriod;
+  periods: number;
+  /** Any time; widened to whole periods. */
+  from: number;
+  to: number;
+  by?: Actor;
+}
+
+export interface RetentionRow {
+  cohort: string;
+  /** -1 for the cohort's size, else the period offset. */
+  k: number;
+  actors: number;
+}
+
+/** Whole periods that overlap [from, to): cohort starts, and where returning activity stops being read. */
+export function retentionWindow(q: RetentionQuestion): { start: number; end: number; until: number } {
+  if (!Number.isInteger(q.periods) || q.periods < 0 || q.periods > 366) {
+    throw new CollectorError('config', `periods ${q.periods} must be a whole number from 0 to 366`);
+  }
+  if (q.period !== 'day' && q.period !== 'week') {
+    throw new CollectorError('config', `period "${String(q.period)}" must be day or week`);
+  }
+  const grain: Grain = q.period;
+  const start = floorTo(q.from, grain);
+  const end = ceilTo(q.to, grain);
+  return { start, end, until: end + q.periods * GRAIN_MS[grain] };
+}
+
+/**
+ * Cohort sizes (`k = -1`) and, per cohort and offset, how many members came back. An actor joins the
+ * cohort of the period of their first `start` event in range; DISTINCT (actor, period) makes each
+ * actor count once per cell however many rows (or duplicate rows) they have.
+ */
+export function buildRetentionQuery(scope: QueryScope, q: RetentionQuestion): SqlQuery {
+  const { start, end, until } = retentionWindow(q);
+  const p = createParams(scope);
+  const actor = actorColumn(q.by);
+  const periodOf = (expr: string): string => (q.period === 'day' ? `toDate(${expr})` : `toMonday(${expr})`);
+  const project = p.projectFilter();
+  const from = p.add(TIME, toClickHouseTime(start));
+  const cohorts = `SELECT ${actor} AS actor, ${periodOf('min(timestamp)')} AS cohort
+    FROM ${p.table('events')}
+    WHERE ${project}event = ${p.add('String', q.start)}
+      AND timestamp >= ${from} AND timestamp < ${p.add(TIME, toClickHouseTime(end))} AND ${actor} != ''
+    GROUP BY actor`;
+  const days = p.add('UInt32', q.period === 'day' ? 1 : 7);
+  const query = `SELECT toString(cohort) AS cohort, toInt32(-1) AS k, count() AS actors
+FROM (
+  ${cohorts}
+)
+GROUP BY cohort
+UNION ALL
+SELECT toString(c.cohort) AS cohort, toInt32(intDiv(dateDiff('day', c.cohort, a.period), ${days})) AS k, count() AS actors
+FROM (
+  ${cohorts}
+) AS c
+INNER JOIN (
+  SELECT DISTINCT ${actor} AS actor, ${periodOf('timestamp')} AS period
+  FROM ${p.table('events')}
+  WHERE ${project}event = ${p.add('String', q.returning)}
+    AND timestamp >= ${from} AND timestamp < ${p.add(TIME, toClickHouseTime(until))} AND ${actor} != ''
+) AS a ON a.actor = c.actor
+WHERE a.period >= c.cohort AND k <= ${p.add('Int32', q.periods)}
+GROUP BY cohort, k`;
+  return { query, params: p.values, source: 'events' };
+}
+
+/** Rows → one cohort per period in range (empty ones included), cells after `now` as null. */
+export function retentionCohorts(q: RetentionQuestion, rows: readonly RetentionRow[], now: number): RetentionResult {
+  const { start, end } = retentionWindow(q);
+  const grain: Grain = q.period;
+  const size = GRAIN_MS[grain];
+  const byCohort = new Map<string, RetentionCohort>();
+  const cohorts = bucketStarts(start, end, grain).map((ms) => {
+    const cohortStart = ms;
+    const cohort: RetentionCohort = {
+      cohort: new Date(ms).toISOString().slice(0, 10),
+      size: 0,
+      retained: Array.from({ length: q.periods + 1 }, (_, k) => (cohortStart + k * size > now ? null : 0)),
+      rates: [],
+    };
+    byCohort.set(cohort.cohort, cohort);
+    return cohort;
+  });
+  for (const row of rows) {
+    const cohort = byCohort.get(row.cohort);
+    if (!cohort) continue;
+    if (row.k < 0) cohort.size = row.actors;
+    else if (row.k <= q.periods && cohort.retained[row.k] !== null) cohort.retained[row.k] = row.actors;
+  }
+  for (const cohort of cohorts) {
+    cohort.rates = cohort.retained.map((n) => (n === null ? null : cohort.size === 0 ? 0 : n / cohort.size));
+  }
+  return { period: q.period, periods: q.periods, cohorts };
+}

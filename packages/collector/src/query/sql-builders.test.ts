@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { buildFunnelQuery } from './funnel';
+import { buildRetentionQuery } from './retention';
+import type { SqlQuery } from './sql';
+import { actorColumn, checkDatabase } from './sql';
+import { buildTopEventsQuery, buildUniqueUsersQuery } from './totals';
+import { buildTrendsQuery, trendsSource } from './trends';
+
+const HOSTILE = "x'); DROP TABLE events; --";
+const scope = { database: 'analytics', project: HOSTILE };
+const from = Date.parse('2024-03-04T10:15:00Z');
+const to = Date.parse('2024-03-06T09:05:00Z');
+
+/** Every value must be a parameter: no quote, no hostile text, no time literal in the SQL. */
+function expectParameterised(sql: SqlQuery): void {
+  expect(sql.query).not.toContain("'x");
+  expect(sql.query).not.toContain('DROP');
+  expect(sql.query).not.toContain('2024-03');
+  expect(sql.query).not.toContain('analytics');
+  expect(sql.query).toContain('{db:Identifier}.');
+  expect(sql.params.db).toBe('analytics');
+  expect(Object.values(sql.params)).toContain(HOSTILE);
+  for (const name of sql.query.match(/\{(\w+):/g) ?? []) expect(sql.params).toHaveProperty(name.slice(1, -1));
+}
+
+describe('SQL builders', () => {
+  it('build the funnel with placeholders only', () => {
+    const sql = buildFunnelQuery(scope, { steps: [HOSTILE, 'B'], windowMs: 7 * 86_400_000, from, to });
+    expectParameterised(sql);
+    expect(sql.query).toMatch(/windowFunnel\(\{p\d+:UInt64\}\)/);
+    expect(Object.values(sql.params)).toContain(604_800_000);
+    expect(Object.values(sql.params)).toContain('2024-03-04 10:15:00.000');
+    expect(sql.source).toBe('events');
+  });
+
+  it('build retention, trends, top events and unique users with placeholders only', () => {
+    expectParameterised(buildRetentionQuery(scope, { start: HOSTILE, returning: 'b', period: 'week', periods: 4, from, to }));
+    for (const breakdown of [undefined, 'utm_source', HOSTILE]) {
+      for (const interval of ['hour', 'day'] as const) {
+        const sql = buildTrendsQuery(scope, { events: ['a'], interval, from, to, breakdown });
+        expectParameterised(sql);
+        expect(sql.source).toBe(trendsSource({ interval, breakdown }));
+      }
+    }
+    expectParameterised(buildTopEventsQuery(scope, { from, to, limit: 5 }));
+    expectParameterised(buildUniqueUsersQuery(scope, { from, to, events: [HOSTILE] }));
+  });
+
+  it('plan trends onto the rollup that holds the question', () => {
+    expect(trendsSource({ interval: 'hour' })).toBe('events_hourly');
+    expect(trendsSource({ interval: 'day' })).toBe('events_hourly');
+    expect(trendsSource({ interval: 'day', breakdown: 'page_path' })).toBe('events_daily');
+    expect(trendsSource({ interval: 'day', breakdown: 'utm_campaign' })).toBe('events_daily');
+    expect(trendsSource({ interval: 'hour', breakdown: 'utm_source' })).toBe('events');
+    expect(trendsSource({ interval: 'day', breakdown: 'plan' })).toBe('events');
+  });
+
+  it('read top events from the rollup plus ragged ends, or from events inside one hour', () => {
+    expect(buildTopEventsQuery(scope, { from, to, limit: 5 }).source).toBe('events_hourly');
+    expect(buildTopEventsQuery(scope, { from, to: from + 60_000, limit: 5 }).source).toBe('events');
+  });
+
+  it('refuse identifiers and actors outside their allow-lists', () => {
+    expect(() => checkDatabase('sluice; DROP')).toThrow(/not a plain ClickHouse name/);
+    expect(() => actorColumn('1=1' as never)).toThrow(/not an actor/);
+    expect(() => buildFunnelQuery(scope, { steps: [], windowMs: 1, from, to })).toThrow(/1 to 32 steps/);
+    expect(() => buildTopEventsQuery(scope, { from, to, limit: 0 })).toThrow(/limit 0/);
+  });
+});

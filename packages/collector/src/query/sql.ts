@@ -1,0 +1,66 @@
+import { CollectorError } from '../errors';
+import type { Actor, QuerySource } from './types';
+
+/** A statement and its parameters. Values only ever travel in `params`, never in `query`. */
+export interface SqlQuery {
+  query: string;
+  params: Record<string, unknown>;
+  source: QuerySource;
+}
+
+/** Who the query is about: the database (an identifier) and an optional project filter. */
+export interface QueryScope {
+  database: string;
+  project: string | undefined;
+}
+
+const PLAIN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export function checkDatabase(name: string): string {
+  if (!PLAIN.test(name)) {
+    throw new CollectorError('config', `database "${name}" is not a plain ClickHouse name: use letters, digits and _ only`);
+  }
+  return name;
+}
+
+/**
+ * Collects parameters while a statement is built: `add('String', v)` returns the `{p0:String}`
+ * placeholder and keeps `v` aside. The database travels as `{db:Identifier}`.
+ */
+export function createParams(scope: QueryScope) {
+  const values: Record<string, unknown> = { db: checkDatabase(scope.database) };
+  let next = 0;
+  return {
+    values,
+    add(type: string, value: unknown): string {
+      const name = `p${next++}`;
+      values[name] = value;
+      return `{${name}:${type}}`;
+    },
+    /** `{db:Identifier}.table`. */
+    table(name: QuerySource): string {
+      return `{db:Identifier}.${name}`;
+    },
+    /** `project = {pN:String} AND ` when the scope has a project, else nothing. */
+    projectFilter(): string {
+      return scope.project === undefined ? '' : `project = ${this.add('String', scope.project)} AND `;
+    },
+  };
+}
+
+export type Params = ReturnType<typeof createParams>;
+
+export const TIME = "DateTime64(3, 'UTC')";
+
+/** The column that identifies an actor; only these four are accepted. */
+export function actorColumn(by: Actor | undefined): string {
+  const actor = by ?? 'distinct_id';
+  if (actor === 'distinct_id' || actor === 'user_id' || actor === 'anonymous_id' || actor === 'session_id') return actor;
+  throw new CollectorError('config', `by "${String(by)}" is not an actor: use distinct_id, user_id, anonymous_id or session_id`);
+}
+
+/** `event IN {pN:Array(String)}` for a list of names, or `event != ''` (every named event) for none. */
+export function eventFilter(params: Params, events: readonly string[] | undefined): string {
+  if (events === undefined || events.length === 0) return "event != ''";
+  return `event IN ${params.add('Array(String)', [...events])}`;
+}

@@ -1,0 +1,71 @@
+import { CollectorError } from '../errors';
+import type { Params, QueryScope, SqlQuery } from './sql';
+import { createParams, eventFilter, TIME } from './sql';
+import { ceilTo, floorTo, toClickHouseTime } from './time-range';
+
+export interface TotalsQuestion {
+  from: number;
+  to: number;
+  events?: readonly string[];
+}
+
+/**
+ * The uniq states of message_id (`e`) and distinct_id (`u`) per event over exactly [from, to): whole
+ * hours from `events_hourly`, the ragged ends before the first and after the last whole hour from
+ * `events`, as states of the same `uniq` function so that they merge into one exact-as-rollups
+ * count. A range inside one hour reads `events` alone.
+ */
+function statesByEvent(p: Params, q: TotalsQuestion): { sql: string; source: 'events' | 'events_hourly' } {
+  const project = p.projectFilter();
+  const events = eventFilter(p, q.events);
+  const first = ceilTo(q.from, 'hour');
+  const last = floorTo(q.to, 'hour');
+  const time = (ms: number): string => p.add(TIME, toClickHouseTime(ms));
+  if (first >= last) {
+    return {
+      source: 'events',
+      sql: `SELECT event, uniqState(message_id) AS e, uniqState(distinct_id) AS u
+  FROM ${p.table('events')}
+  WHERE ${project}${events} AND timestamp >= ${time(q.from)} AND timestamp < ${time(q.to)}
+  GROUP BY event`,
+    };
+  }
+  return {
+    source: 'events_hourly',
+    sql: `SELECT event, events AS e, users AS u
+  FROM ${p.table('events_hourly')}
+  WHERE ${project}${events} AND hour >= ${time(first)} AND hour < ${time(last)}
+  UNION ALL
+  SELECT event, uniqState(message_id) AS e, uniqState(distinct_id) AS u
+  FROM ${p.table('events')}
+  WHERE ${project}${events}
+    AND ((timestamp >= ${time(q.from)} AND timestamp < ${time(first)}) OR (timestamp >= ${time(last)} AND timestamp < ${time(q.to)}))
+  GROUP BY event`,
+  };
+}
+
+export function buildTopEventsQuery(scope: QueryScope, q: TotalsQuestion & { limit: number }): SqlQuery {
+  if (!Number.isInteger(q.limit) || q.limit < 1 || q.limit > 10_000) {
+    throw new CollectorError('config', `limit ${q.limit} must be a whole number from 1 to 10000`);
+  }
+  const p = createParams(scope);
+  const { sql, source } = statesByEvent(p, q);
+  const query = `SELECT event, uniqMerge(e) AS n_events, uniqMerge(u) AS n_users
+FROM (
+  ${sql}
+)
+GROUP BY event
+ORDER BY n_events DESC, event ASC
+LIMIT ${p.add('UInt32', q.limit)}`;
+  return { query, params: p.values, source };
+}
+
+export function buildUniqueUsersQuery(scope: QueryScope, q: TotalsQuestion): SqlQuery {
+  const p = createParams(scope);
+  const { sql, source } = statesByEvent(p, q);
+  const query = `SELECT uniqMerge(u) AS n_users
+FROM (
+  ${sql}
+)`;
+  return { query, params: p.values, source };
+}

@@ -1,0 +1,117 @@
+import { CollectorError } from '../errors';
+import type { Params, QueryScope, SqlQuery } from './sql';
+import { createParams, eventFilter, TIME } from './sql';
+import { bucketStarts, ceilTo, floorTo, toClickHouseTime } from './time-range';
+import type { ColumnBreakdown, QuerySource, TrendInterval, TrendSeries, TrendsResult } from './types';
+
+export interface TrendsQuestion {
+  events?: readonly string[];
+  interval: TrendInterval;
+  from: number;
+  to: number;
+  breakdown?: string;
+  users?: boolean;
+}
+
+export interface TrendRow {
+  /** Bucket start, epoch seconds. */
+  t: number;
+  event: string;
+  value?: string;
+  n_events: number;
+  n_users?: number;
+}
+
+const COLUMN_BREAKDOWNS: readonly ColumnBreakdown[] = ['utm_source', 'utm_medium', 'utm_campaign', 'page_path'];
+
+export function isColumnBreakdown(value: string | undefined): value is ColumnBreakdown {
+  return COLUMN_BREAKDOWNS.includes(value as ColumnBreakdown);
+}
+
+/**
+ * Which table answers a trend. Rollups hold uniq states of message_id and distinct_id per bucket, so
+ * they answer exactly what `events` would:
+ * - no breakdown: `events_hourly` (by hour, or its hours merged into days). It has no per-path or
+ *   per-campaign rows, so it stays small for long ranges;
+ * - a utm_* or page_path breakdown by day: `events_daily`, which has those dimensions;
+ * - by hour with such a breakdown, or by any property: `events` (no rollup has those).
+ */
+export function trendsSource(q: Pick<TrendsQuestion, 'interval' | 'breakdown'>): QuerySource {
+  if (q.breakdown === undefined) return 'events_hourly';
+  if (isColumnBreakdown(q.breakdown) && q.interval === 'day') return 'events_daily';
+  return 'events';
+}
+
+/** Every whole bucket that overlaps [from, to). */
+export function trendsWindow(q: Pick<TrendsQuestion, 'interval' | 'from' | 'to'>): { start: number; end: number } {
+  if (q.interval !== 'hour' && q.interval !== 'day') {
+    throw new CollectorError('config', `interval "${String(q.interval)}" must be hour or day`);
+  }
+  return { start: floorTo(q.from, q.interval), end: ceilTo(q.to, q.interval) };
+}
+
+function breakdownExpr(p: Params, breakdown: string): string {
+  if (isColumnBreakdown(breakdown)) return breakdown;
+  if (breakdown.length === 0 || breakdown.length > 200) {
+    throw new CollectorError('config', 'a property breakdown needs a property name of 1 to 200 characters');
+  }
+  return `toString(getSubcolumn(properties, ${p.add('String', breakdown)}))`;
+}
+
+export function buildTrendsQuery(scope: QueryScope, q: TrendsQuestion): SqlQuery {
+  const source = trendsSource(q);
+  const { start, end } = trendsWindow(q);
+  const p = createParams(scope);
+  const day = q.interval === 'day';
+  let bucket: string;
+  let range: string;
+  let counts: string;
+  let value = '';
+  if (source === 'events_hourly') {
+    bucket = day ? 'toStartOfDay(hour)' : 'hour';
+    range = `hour >= ${p.add(TIME, toClickHouseTime(start))} AND hour < ${p.add(TIME, toClickHouseTime(end))}`;
+    counts = `uniqMerge(events) AS n_events${q.users ? ', uniqMerge(users) AS n_users' : ''}`;
+  } else if (source === 'events_daily') {
+    bucket = "toDateTime(day, 'UTC')";
+    const date = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+    range = `day >= ${p.add('Date', date(start))} AND day < ${p.add('Date', date(end))}`;
+    counts = `uniqMerge(events) AS n_events${q.users ? ', uniqMerge(users) AS n_users' : ''}`;
+  } else {
+    bucket = day ? 'toStartOfDay(timestamp)' : 'toStartOfHour(timestamp)';
+    range = `timestamp >= ${p.add(TIME, toClickHouseTime(start))} AND timestamp < ${p.add(TIME, toClickHouseTime(end))}`;
+    counts = `uniqExact(message_id) AS n_events${q.users ? ', uniqExact(distinct_id) AS n_users' : ''}`;
+  }
+  if (q.breakdown !== undefined) value = `, ${source === 'events' ? breakdownExpr(p, q.breakdown) : q.breakdown} AS value`;
+  const query = `SELECT toUInt32(toUnixTimestamp(${bucket})) AS t, event${value}, ${counts}
+FROM ${p.table(source)}
+WHERE ${p.projectFilter()}${eventFilter(p, q.events)} AND ${range}
+GROUP BY t, event${value ? ', value' : ''}`;
+  return { query, params: p.values, source };
+}
+
+/** Rows → zero-filled series, one per event (and breakdown value), largest total first. */
+export function trendsSeries<E extends string>(q: TrendsQuestion, source: QuerySource, rows: readonly TrendRow[]): TrendsResult & { series: Array<TrendSeries & { event: E }> } {
+  const { start, end } = trendsWindow(q);
+  const starts = bucketStarts(start, end, q.interval);
+  const index = new Map(starts.map((ms, i) => [ms / 1000, i]));
+  const series = new Map<string, TrendSeries & { event: E }>();
+  for (const row of rows) {
+    const i = index.get(row.t);
+    if (i === undefined) continue;
+    const key = q.breakdown === undefined ? row.event : `${row.event}\u0000${row.value ?? ''}`;
+    let s = series.get(key);
+    if (!s) {
+      s = { event: row.event as E, counts: starts.map(() => 0), total: 0 };
+      if (q.breakdown !== undefined) s.breakdown = row.value ?? '';
+      if (q.users) s.users = starts.map(() => 0);
+      series.set(key, s);
+    }
+    s.counts[i] = (s.counts[i] ?? 0) + row.n_events;
+    if (s.users) s.users[i] = (s.users[i] ?? 0) + (row.n_users ?? 0);
+    s.total += row.n_events;
+  }
+  const sorted = [...series.values()].sort(
+    (a, b) => b.total - a.total || a.event.localeCompare(b.event) || (a.breakdown ?? '').localeCompare(b.breakdown ?? ''),
+  );
+  return { interval: q.interval, source, buckets: starts.map((ms) => new Date(ms).toISOString()), series: sorted };
+}
