@@ -5,7 +5,9 @@ import { parseFlags, resolveConfig } from './cli/config';
 import { assertDataDirFree } from './cli/data-dir-lock';
 import { HELP } from './cli/help';
 import { runMigrate } from './cli/migrate';
+import { runReplay } from './cli/replay';
 import { serve } from './cli/serve';
+import { runQueryCommand } from './query/cli';
 
 /**
  * Warnings and errors on stderr, one line each; `SLUICE_LOG=debug` adds the rest. Until the server
@@ -30,9 +32,13 @@ async function main(argv: string[]): Promise<void> {
     out(HELP);
     return;
   }
-  if (command !== 'serve' && command !== 'migrate') {
-    throw new CollectorError('config', `unknown command "${command}": use sluice serve or sluice migrate (sluice --help)`);
+  // `sluice query …` parses its own flags and opens the engine read-only for one question.
+  if (command === 'query') process.exit(await runQueryCommand(rest, process));
+  if (command !== 'serve' && command !== 'migrate' && command !== 'replay') {
+    throw new CollectorError('config', `unknown command "${command}": use sluice serve, migrate, replay or query (sluice --help)`);
   }
+  // `sluice replay DIR …`: the log directory is the one positional argument.
+  const replayDir = command === 'replay' && rest[0] !== undefined && !rest[0].startsWith('-') ? rest.shift() : undefined;
   const flags = parseFlags(rest);
   if (flags.help) {
     out(HELP);
@@ -42,6 +48,12 @@ async function main(argv: string[]): Promise<void> {
   if ('embedded' in config.engine) assertDataDirFree(config.engine.embedded.path);
   if (command === 'migrate') {
     await runMigrate(config, { out, logger });
+    process.exit(0);
+  }
+  if (command === 'replay') {
+    if (replayDir === undefined) throw new CollectorError('config', 'sluice replay needs the log directory: sluice replay DIR [--embedded DIR | --clickhouse URL]');
+    running = true;
+    await runReplay(replayDir, config, { out, logger, progress: process.stderr });
     process.exit(0);
   }
   await serve(config, { out, logger, exit: (code) => process.exit(code), listening: () => (running = true) });

@@ -6,7 +6,8 @@ import { createKeyStore, type WriteKeys } from './http/auth';
 import type { IpPolicy } from './http/client-ip';
 import { createCors, type CorsOrigins } from './http/cors';
 import { createDedupe } from './http/dedupe';
-import { startEngine, type WriterOptions, type Started } from './http/engine-startup';
+import { startEngine, type WalOptions, type WriterOptions, type Started } from './http/engine-startup';
+import { createRateLimiter, type RateLimitOptions } from './http/rate-limit';
 import { createHandler, type ConnectionInfo } from './http/handler';
 import { normalizeBasePath } from './http/routes';
 import type { Logger } from './logger';
@@ -38,8 +39,21 @@ export interface CollectorOptions {
   engine?: EngineOptions;
   /** A ready-made sink instead of an engine (tests, or a write-ahead log in front of the writer). */
   sink?: Sink;
-  /** `memory`: answer once buffered (lossy on a crash); `clickhouse`: answer once inserted. */
-  ack?: 'memory' | 'clickhouse';
+  /**
+   * When a request is answered 200:
+   * - `wal` (the default): once its events are fsynced to the write-ahead log (`wal.dir`); they
+   *   survive a crash of the collector or of ClickHouse and are stored exactly once;
+   * - `memory`: once buffered (fastest, lossy on a crash);
+   * - `clickhouse`: once inserted.
+   */
+  ack?: 'wal' | 'memory' | 'clickhouse';
+  /** The write-ahead log of `ack: 'wal'`: its directory (`.sluice/wal` by default), size cap and raw retention. */
+  wal?: WalOptions;
+  /**
+   * Token-bucket rate limit, per write key by default (`scope: 'global'` for one bucket); off unless
+   * `eventsPerSecond` is set. A key's grant may carry its own `rateLimit`. Over it: 429 with Retry-After.
+   */
+  rateLimit?: RateLimitOptions;
   /** Migration options for the engine: database, cluster, TTLs. The taxonomy is passed on for type hints. */
   migrations?: Omit<MigrateOptions, 'taxonomy' | 'logger'>;
   /** Writer batching and buffer options, passed to the ClickHouse sink. */
@@ -83,6 +97,8 @@ export interface CollectorStartup {
    * the only way to query its data directory from this process). Absent when a `sink` was given.
    */
   engine?: Pick<Engine, 'client' | 'database' | 'kind'>;
+  /** With `ack: 'wal'`: the log's directory, and what recovery repaired when it was opened (a torn tail, say). */
+  wal?: { dir: string; repairs: readonly string[] };
 }
 
 /**
@@ -119,14 +135,18 @@ export function createCollector(options: CollectorOptions): Collector {
         ? Promise.resolve<Started>({ sink: options.sink, migrations: { applied: [], skipped: [] }, close: async () => {} })
         : startEngine({
             engine: options.engine ?? { embedded: { path: DEFAULTS.embeddedPath } },
-            ack: options.ack ?? 'memory',
+            ack: options.ack ?? DEFAULTS.ack,
+            wal: options.wal,
             migrations: { ...options.migrations, taxonomy: options.taxonomy, logger },
             writer: options.writer,
             logger,
             observer: metrics.observer,
           })
     ).then(
-      (value) => (started = value),
+      (value) => {
+        metrics.watchWal(value.wal);
+        return (started = value);
+      },
       (error: unknown) => {
         // Let the next request try again (a server that was down at boot may be up now).
         starting = undefined;
@@ -150,6 +170,7 @@ export function createCollector(options: CollectorOptions): Collector {
     metrics,
     logger,
     countEvents: metrics.events,
+    rateLimiter: createRateLimiter(options.rateLimit, options.now ?? Date.now),
     sink: () =>
       start().then(
         (value) => value.sink,
@@ -169,7 +190,12 @@ export function createCollector(options: CollectorOptions): Collector {
   return {
     fetch,
     metrics,
-    ready: () => start().then((value) => ({ migrations: value.migrations, engine: value.engine })),
+    ready: () =>
+      start().then((value) => ({
+        migrations: value.migrations,
+        engine: value.engine,
+        wal: value.wal ? { dir: value.wal.dir, repairs: value.wal.repairs } : undefined,
+      })),
     async close(deadlineMs = DEFAULTS.shutdownDeadlineMs) {
       if (closing) return;
       closing = true;

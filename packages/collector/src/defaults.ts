@@ -10,7 +10,8 @@ export const DEFAULTS = {
   host: '127.0.0.1',
   embeddedPath: '.sluice/data',
   walPath: '.sluice/wal',
-  ack: 'memory' as 'memory' | 'clickhouse' | 'wal',
+  /** `wal`: answer once fsynced to the write-ahead log; `memory`: once buffered (lossy on a crash); `clickhouse`: once inserted. */
+  ack: 'wal' as 'memory' | 'clickhouse' | 'wal',
   shutdownDeadlineMs: 10_000,
 
   // ---- HTTP core
@@ -31,6 +32,13 @@ export const DEFAULTS = {
   /** Bytes of a rejected event's raw JSON kept in quarantine. */
   maxQuarantineRawBytes: 64 * 1024,
   retryAfterSeconds: 1,
+  /**
+   * Token-bucket rate limit per write key (`scope: 'key'`) or for the whole collector (`'global'`).
+   * `eventsPerSecond: 0` turns it off, which is the default; `burst` defaults to one second's worth.
+   */
+  rateLimit: { eventsPerSecond: 0, burstSeconds: 1, scope: 'key' as 'key' | 'global' },
+  /** Write keys whose buckets are remembered at once; the least recently used is forgotten beyond it. */
+  rateLimitMaxKeys: 10_000,
 
   // ---- ClickHouse
   database: 'sluice',
@@ -67,4 +75,6 @@ export const DEFAULTS = {
   walReadyMaxFill: 0.9,
   /** How often kept segments are checked against `walKeepRawMs`. */
   walRetentionCheckMs: 60_000,
+  /** `sluice replay` without a TTY prints a progress line every this fraction of the log. */
+  replayProgressStep: 0.1,
 } as const;

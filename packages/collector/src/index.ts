@@ -1,12 +1,13 @@
 export { createCollector } from './collector';
 export type { Collector, CollectorLimits, CollectorOptions, CollectorStartup } from './collector';
-export type { WriterOptions } from './http/engine-startup';
+export type { WalOptions, WriterOptions } from './http/engine-startup';
+export type { RateLimit, RateLimitOptions } from './http/rate-limit';
 export type { WriteKeyGrant, WriteKeys } from './http/auth';
 export type { IpPolicy } from './http/client-ip';
 export type { CorsOrigins } from './http/cors';
 export type { ConnectionInfo } from './http/handler';
 export { createMetrics } from './metrics';
-export type { CollectorMetrics, EventOutcome } from './metrics';
+export type { CollectorMetrics, EventOutcome, WalGaugeSource } from './metrics';
 export { createClickHouseSink, createEngine, migrate, MIGRATIONS } from './clickhouse';
 export type {
   ClickHouseSink,
@@ -29,3 +30,29 @@ export { DEFAULTS } from './defaults';
 export type { Logger } from './logger';
 export type { EventRow, QuarantineRow, RowBatch } from './rows';
 export type { Sink } from './sink';
+export {
+  createWalSink,
+  createWriteAheadLog,
+  formatBytes,
+  insertViaClickHouse,
+  parseDuration,
+  renderProgressBar,
+  replayLog,
+} from './wal';
+export type {
+  ClickHouseInsertOptions,
+  InsertBatch,
+  Position,
+  ReplayOptions,
+  ReplayProgress,
+  WalBatch,
+  WalRecord,
+  WalSink,
+  WalSinkObserver,
+  WalSinkOptions,
+  WalStats,
+  WriteAheadLog,
+  WriteAheadLogOptions,
+} from './wal';
+export { insertQuarantiningPoison } from './wal/insert-quarantining';
+export type { QuarantiningInsertOptions } from './wal/insert-quarantining';

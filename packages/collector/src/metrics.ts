@@ -1,5 +1,13 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { WriterObserver } from './clickhouse';
+import type { WalSinkObserver } from './wal/wal-sink';
+import type { WalStats } from './wal/write-ahead-log';
+
+/** What the WAL gauges read at scrape time. */
+export interface WalGaugeSource {
+  stats(): WalStats;
+  oldestUnsentAgeMs(): number;
+}
 
 export type EventOutcome = 'accepted' | 'rejected' | 'deduplicated';
 
@@ -11,8 +19,10 @@ export interface CollectorMetrics {
   text(): Promise<string>;
   request(route: string, status: number, seconds: number): void;
   events(outcome: EventOutcome, count: number): void;
-  /** Pass to `createClickHouseSink({ observer })` when you build the sink yourself. */
-  readonly observer: Required<WriterObserver>;
+  /** Pass to `createClickHouseSink({ observer })` or `createWalSink({ observer })` when you build the sink yourself. */
+  readonly observer: Required<WriterObserver> & Pick<Required<WalSinkObserver>, 'onReplay'>;
+  /** Reports this write-ahead log in the `sluice_wal_*` metrics (the collector calls it with `ack: 'wal'`). */
+  watchWal(wal: WalGaugeSource | undefined): void;
 }
 
 /**
@@ -21,7 +31,11 @@ export interface CollectorMetrics {
  * - `sluice_events_total{outcome}`: accepted (stored), rejected (invalid, quarantined), deduplicated;
  * - `sluice_events_quarantined_total`: rows written to `events_quarantine` by the writer;
  * - `sluice_insert_rows`, `sluice_insert_bytes`, `sluice_insert_duration_seconds` per insert;
- * - `sluice_insert_retries_total`, `sluice_buffer_rows`.
+ * - `sluice_insert_retries_total`, `sluice_buffer_rows`;
+ * - with `ack: 'wal'`: `sluice_wal_bytes` (not yet in ClickHouse), `sluice_wal_disk_bytes`,
+ *   `sluice_wal_oldest_unsent_age_seconds`, `sluice_wal_fsync_seconds` (the last group commit),
+ *   `sluice_wal_fsyncs_total`, and `sluice_replayed_batches_total` (batches pending at a restart,
+ *   re-sent with their recorded dedup token).
  */
 export function createMetrics(prefix = 'sluice_'): CollectorMetrics {
   const registry = new Registry();
@@ -42,6 +56,33 @@ export function createMetrics(prefix = 'sluice_'): CollectorMetrics {
   const insertSeconds = new Histogram({ name: `${prefix}insert_duration_seconds`, help: 'Latency of ClickHouse inserts.', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers });
   const retries = new Counter({ name: `${prefix}insert_retries_total`, help: 'ClickHouse inserts retried after a retryable failure.', registers });
   const buffer = new Gauge({ name: `${prefix}buffer_rows`, help: 'Rows buffered in the collector, not yet in ClickHouse.', registers });
+  let wal: WalGaugeSource | undefined;
+  const walGauge = (name: string, help: string, read: (source: WalGaugeSource) => number) =>
+    new Gauge({
+      name: `${prefix}${name}`,
+      help,
+      registers,
+      collect() {
+        if (wal) this.set(read(wal));
+      },
+    });
+  walGauge('wal_bytes', 'Bytes in the write-ahead log not yet in ClickHouse (what its size cap bounds).', (source) => source.stats().bytes);
+  walGauge('wal_disk_bytes', 'Bytes of every write-ahead log segment on disk, kept raw segments included.', (source) => source.stats().diskBytes);
+  walGauge('wal_oldest_unsent_age_seconds', 'Age of the oldest event in the write-ahead log not yet in ClickHouse; 0 when drained.', (source) => source.oldestUnsentAgeMs() / 1000);
+  walGauge('wal_fsync_seconds', 'Latency of the last write-ahead log fsync (one per group commit).', (source) => source.stats().lastFsyncMs / 1000);
+  let fsyncsSeen = 0;
+  new Counter({
+    name: `${prefix}wal_fsyncs_total`,
+    help: 'fsyncs of the write-ahead log since the collector started; many requests share one.',
+    registers,
+    collect() {
+      if (!wal) return;
+      const now = wal.stats().fsyncs;
+      if (now > fsyncsSeen) this.inc(now - fsyncsSeen);
+      fsyncsSeen = now;
+    },
+  });
+  const replayed = new Counter({ name: `${prefix}replayed_batches_total`, help: 'Batches found pending in the write-ahead log at a restart and re-sent with their recorded dedup token.', registers });
 
   return {
     registry,
@@ -63,6 +104,11 @@ export function createMetrics(prefix = 'sluice_'): CollectorMetrics {
       onRetry: () => retries.inc(),
       onBufferDepth: (rows) => buffer.set(rows),
       onQuarantine: (rows) => quarantined.inc(rows),
+      onReplay: () => replayed.inc(),
+    },
+    watchWal(source) {
+      wal = source;
+      fsyncsSeen = 0;
     },
   };
 }

@@ -12,6 +12,16 @@ describe('sluice flags', () => {
     const config = resolve([]);
     expect(config).toMatchObject({ port: DEFAULTS.port, host: DEFAULTS.host, ack: DEFAULTS.ack, cors: '*', writeKeys: {} });
     expect(config.engine).toEqual({ embedded: { path: DEFAULTS.embeddedPath }, database: 'sluice' });
+    expect(config.ack).toBe('wal');
+    expect(config.wal).toEqual({ dir: DEFAULTS.walPath, keepRawMs: DEFAULTS.walKeepRawMs });
+    expect(config.rateLimit).toBe(0);
+  });
+
+  it('takes --ack wal, --wal, --keep-raw and --rate-limit', () => {
+    const config = resolve(['--ack', 'wal', '--wal', '/tmp/log', '--keep-raw', '7d', '--rate-limit', '250']);
+    expect(config).toMatchObject({ ack: 'wal', wal: { dir: '/tmp/log', keepRawMs: 7 * 86_400_000 }, rateLimit: 250 });
+    expect(resolve(['--keep-raw', '0']).wal.keepRawMs).toBe(0);
+    expect(resolve(['--ack', 'memory']).ack).toBe('memory');
   });
 
   it('adds up write keys from flags, SLUICE_WRITE_KEYS and --config; a key alone maps to "default"', () => {
@@ -32,8 +42,11 @@ describe('sluice flags', () => {
   });
 
   it.each([
-    [['--ack', 'disk'], /--ack must be memory or clickhouse/],
-    [['--ack', 'wal'], /use --ack memory/],
+    [['--ack', 'disk'], /--ack must be wal \(durable, the default\), memory .* or clickhouse/],
+    [['--keep-raw', 'forever'], /--keep-raw takes a duration like 7d, 12h or 0, not "forever"/],
+    [['--keep-raw', '7'], /--keep-raw takes a duration like 7d, 12h or 0/],
+    [['--rate-limit', 'lots'], /--rate-limit takes events per second per write key/],
+    [['--rate-limit=-5'], /--rate-limit takes events per second/],
     [['--port', '70000'], /--port must be a number from 0 to 65535/],
     [['--write-key', '=p'], /is not KEY or KEY=PROJECT/],
     [['--frob'], /unknown flag '--frob'/],

@@ -4,6 +4,7 @@ import type { EngineOptions } from '../clickhouse';
 import { DEFAULTS } from '../defaults';
 import { CollectorError } from '../errors';
 import type { IpPolicy } from '../http/client-ip';
+import { parseDuration } from '../wal/duration';
 
 /** Everything `sluice serve` and `sluice migrate` run with, after flags, env and `--config` are merged. */
 export interface CliConfig {
@@ -13,7 +14,11 @@ export interface CliConfig {
   /** `--embedded DIR` or `--clickhouse URL`, for messages. */
   where: string;
   writeKeys: Record<string, string>;
-  ack: 'memory' | 'clickhouse';
+  ack: 'wal' | 'memory' | 'clickhouse';
+  /** The write-ahead log (used with `ack: 'wal'`). */
+  wal: { dir: string; keepRawMs: number };
+  /** Events per second per write key; 0 is off. */
+  rateLimit: number;
   cors: '*' | string[];
   ipPolicy: IpPolicy;
   trustProxy: boolean;
@@ -29,6 +34,8 @@ const FLAGS = {
   'write-key': { type: 'string', multiple: true },
   wal: { type: 'string' },
   ack: { type: 'string' },
+  'keep-raw': { type: 'string' },
+  'rate-limit': { type: 'string' },
   cors: { type: 'string', multiple: true },
   config: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -69,10 +76,23 @@ export function resolveConfig(flags: ParsedFlags, env: NodeJS.ProcessEnv): CliCo
   }
 
   const ack = text(pick(flags.ack, 'ack') ?? DEFAULTS.ack, '--ack');
-  if (ack === 'wal') {
-    throw usage('--ack wal needs the write-ahead log, which this version does not have yet; use --ack memory (fast, lossy on a crash) or --ack clickhouse (answers after the insert)');
+  if (ack !== 'wal' && ack !== 'memory' && ack !== 'clickhouse') {
+    throw usage(`--ack must be wal (durable, the default), memory (fast, lossy on a crash) or clickhouse (answers after the insert), not "${ack}"`);
   }
-  if (ack !== 'memory' && ack !== 'clickhouse') throw usage(`--ack must be memory or clickhouse (wal is coming), not "${ack}"`);
+  const walDir = text(pick(flags.wal, 'wal') ?? DEFAULTS.walPath, '--wal');
+  const keepRawText = pick(flags['keep-raw'], 'keepRaw');
+  let keepRawMs: number = DEFAULTS.walKeepRawMs;
+  if (keepRawText !== undefined) {
+    const parsed = typeof keepRawText === 'string' ? parseDuration(keepRawText) : undefined;
+    if (parsed === undefined) throw usage(`--keep-raw takes a duration like 7d, 12h or 0, not "${String(keepRawText)}"`);
+    keepRawMs = parsed;
+  }
+  const rateText = pick(flags['rate-limit'], 'rateLimit');
+  let rateLimit: number = DEFAULTS.rateLimit.eventsPerSecond;
+  if (rateText !== undefined) {
+    rateLimit = Number(rateText);
+    if (rateText === '' || !Number.isFinite(rateLimit) || rateLimit < 0) throw usage(`--rate-limit takes events per second per write key, such as 1000 (0 turns it off), not "${String(rateText)}"`);
+  }
 
   const writeKeys: Record<string, string> = {};
   const addKey = (spec: string, from: string) => {
@@ -99,6 +119,8 @@ export function resolveConfig(flags: ParsedFlags, env: NodeJS.ProcessEnv): CliCo
     where,
     writeKeys,
     ack,
+    wal: { dir: walDir, keepRawMs },
+    rateLimit,
     cors: cors === '*' ? '*' : [...cors],
     ipPolicy,
     trustProxy: file.trustProxy === true,

@@ -5,23 +5,38 @@ export const HELP = `sluice: move product-analytics events into ClickHouse
 Usage:
   sluice serve   [flags]   run the collector (Segment-Spec HTTP API, /health, /ready, /metrics)
   sluice migrate [flags]   create or upgrade the ClickHouse schema and print what was applied
+  sluice query <funnel|retention|trends|top|users> [flags]
+                           answer a product question in the terminal (sluice query --help)
+  sluice replay DIR [flags]  re-load a write-ahead log directory (kept with --keep-raw) into ClickHouse;
+                           idempotent: running it twice stores nothing twice
   sluice --help
 
 Connection (serve and migrate):
   --clickhouse URL         a ClickHouse server, e.g. http://user:pass@localhost:8123
   --embedded DIR           chDB in this process (default ${DEFAULTS.embeddedPath}); needs npm i chdb
   --config FILE            JSON with any of: port, host, clickhouse, embedded, database, writeKeys
-                           ({"KEY":"PROJECT"} or ["KEY=PROJECT"]), ack, cors, ipPolicy, trustProxy, basePath
+                           ({"KEY":"PROJECT"} or ["KEY=PROJECT"]), ack, wal, keepRaw, rateLimit, cors,
+                           ipPolicy, trustProxy, basePath
 
 Serve:
   --port N                 default ${DEFAULTS.port} (0 picks a free port)
   --host HOST              default ${DEFAULTS.host}
   --write-key KEY[=PROJECT]  repeatable; also SLUICE_WRITE_KEYS=KEY=PROJECT,KEY2=PROJECT2
-  --ack memory|clickhouse  memory answers once buffered (lossy on a crash), clickhouse once inserted
-                           (default ${DEFAULTS.ack}; wal arrives with the write-ahead log)
-  --wal DIR                write-ahead log directory (default ${DEFAULTS.walPath}; used by --ack wal)
+  --ack wal|memory|clickhouse  when a request is answered (default ${DEFAULTS.ack}): wal once fsynced to
+                           the write-ahead log (survives crashes, stored exactly once), memory once
+                           buffered (fastest, lossy on a crash), clickhouse once inserted
+  --wal DIR                write-ahead log directory (default ${DEFAULTS.walPath}; one process per directory)
+  --keep-raw DURATION      keep sent log segments this long (7d, 12h; default 0: delete once in
+                           ClickHouse) as the raw source of truth for sluice replay
+  --rate-limit N           events per second per write key (token bucket, bursts of one second's
+                           worth); over it, 429 with Retry-After (default: off)
   --cors ORIGIN            repeatable; browsers may send only from these origins (default: any)
 
 Flags win over --config; write keys from flags, SLUICE_WRITE_KEYS and --config add up.
-SIGTERM or SIGINT drains buffered events into ClickHouse (within ${DEFAULTS.shutdownDeadlineMs / 1000} s) and exits 0.
+SIGTERM or SIGINT drains buffered events into ClickHouse (within ${DEFAULTS.shutdownDeadlineMs / 1000} s) and exits 0;
+with --ack wal, what is still in the log then is sent on the next start.
+
+Replay:
+  sluice replay DIR [--embedded DIR | --clickhouse URL]
+                           DIR is a --wal directory that no running collector holds
 `;

@@ -25,6 +25,8 @@ export async function serve(config: CliConfig, io: ServeIo): Promise<void> {
     writeKeys: config.writeKeys,
     engine: config.engine,
     ack: config.ack,
+    wal: { dir: config.wal.dir, keepRawMs: config.wal.keepRawMs },
+    rateLimit: config.rateLimit > 0 ? { eventsPerSecond: config.rateLimit } : undefined,
     cors: config.cors,
     ipPolicy: config.ipPolicy,
     trustProxy: config.trustProxy,
@@ -33,8 +35,9 @@ export async function serve(config: CliConfig, io: ServeIo): Promise<void> {
   });
   let server: Server | undefined;
   try {
-    const { migrations } = await collector.ready();
+    const { migrations, wal } = await collector.ready();
     if (migrations.applied.length > 0) io.out(`applied migrations: ${migrations.applied.join(', ')}`);
+    for (const repair of wal?.repairs ?? []) io.out(`write-ahead log ${wal?.dir}: ${repair}`);
     server = await listen(createServer(createRequestListener(collector)), config);
   } catch (error) {
     await collector.close(DEFAULTS.shutdownDeadlineMs).catch(() => {});
@@ -42,7 +45,7 @@ export async function serve(config: CliConfig, io: ServeIo): Promise<void> {
   }
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  io.out(`sluice collector listening on http://${host}:${port} (${config.where}, ack ${config.ack}, ${Object.keys(config.writeKeys).length} write key(s))`);
+  io.out(`sluice collector listening on http://${host}:${port} (${config.where}, ack ${config.ack}${config.ack === 'wal' ? ` to ${config.wal.dir}` : ''}, ${Object.keys(config.writeKeys).length} write key(s))`);
   io.listening?.();
   onSignals(server, collector, io);
 }

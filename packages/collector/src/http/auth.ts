@@ -1,11 +1,14 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { CollectorError } from '../errors';
+import type { RateLimit } from './rate-limit';
 
 /** What a write key grants: the project its events are stored under, and optionally the browser origins allowed to use it. */
 export interface WriteKeyGrant {
   project: string;
   /** Origins allowed to send with this key from a browser; when absent, the collector-wide CORS list applies. */
   origins?: string[];
+  /** This key's own rate limit, instead of the collector's `rateLimit`. */
+  rateLimit?: RateLimit;
 }
 
 /**

@@ -534,3 +534,28 @@ describe('routes', () => {
     expect(text).toMatch(/sluice_events_total\{outcome="rejected"\} 1/);
   });
 });
+
+describe('rate limiting', () => {
+  it('answers 429 with Retry-After from the bucket, per write key, and stores nothing of the refused request', async () => {
+    let now = NOW;
+    const sink = createMemorySink();
+    const collector = createCollector({ writeKeys: { [KEY]: 'proj', other: 'proj2' }, sink, now: () => now, rateLimit: { eventsPerSecond: 5, burst: 10 } });
+    const post = (key: string, count: number, prefix: string) =>
+      collector.fetch(
+        new Request('http://collector.test/v1/batch', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: basic(key) },
+          body: JSON.stringify({ batch: Array.from({ length: count }, (_, i) => track({ messageId: `${prefix}-${i}` })) }),
+        }),
+      );
+    expect((await post(KEY, 10, 'a')).status).toBe(200);
+    const refused = await post(KEY, 4, 'b');
+    const body = await expectError(refused, 429, 'rate_limited', /5 events\/s .*retry after 1 s/);
+    expect(body.success).toBe(false);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect((await post('other', 10, 'c')).status).toBe(200); // its own bucket
+    now += 1_000;
+    expect((await post(KEY, 4, 'b')).status).toBe(200);
+    expect(sink.events.map((e) => e.message_id).filter((id) => id.startsWith('b-'))).toHaveLength(4);
+  });
+});

@@ -9,6 +9,7 @@ import type { Cors } from './cors';
 import { bodyFormat, decodeBody } from './decode-body';
 import type { Dedupe } from './dedupe';
 import { toEventRow, toQuarantineRow } from './enrich';
+import type { RateLimiter } from './rate-limit';
 import { contentEncoding, readBody, type BodyLimits } from './read-body';
 
 export interface IngestDeps {
@@ -22,6 +23,7 @@ export interface IngestDeps {
   limits: BodyLimits & { maxClockSkewMs: number; maxQuarantineRawBytes: number };
   now: () => number;
   countEvents: (outcome: EventOutcome, count: number) => void;
+  rateLimiter: RateLimiter;
 }
 
 export interface IngestResult {
@@ -36,16 +38,20 @@ export interface IngestResult {
  * retries, and hand the rows to the sink. Nothing is acknowledged unless the sink took all of it.
  */
 export async function ingest(request: Request, type: EventType | undefined, remoteAddress: string | undefined, deps: IngestDeps): Promise<IngestResult> {
-  const headerKey = headerCredential(request.headers);
-  let grant = headerKey ? await deps.keys.authenticate(headerKey) : undefined;
+  let credential = headerCredential(request.headers);
+  let grant = credential ? await deps.keys.authenticate(credential) : undefined;
   const format = bodyFormat(request.headers);
   contentEncoding(request.headers);
   const body = decodeBody(await readBody(request, deps.limits), format);
   const receivedAt = deps.now();
-  grant ??= await deps.keys.authenticate(bodyOrQueryCredential(body, new URL(request.url)));
+  if (!grant) {
+    credential = bodyOrQueryCredential(body, new URL(request.url));
+    grant = await deps.keys.authenticate(credential);
+  }
   deps.cors.check(request.headers.get('origin'), grant.origins, grant.project);
 
   const parsed = parse(body, type, deps.taxonomy);
+  deps.rateLimiter.take(credential?.writeKey ?? '', parsed.events.length + parsed.rejected.length, grant.rateLimit);
   const ip = requestIp(request.headers, remoteAddress, deps.trustProxy);
   const ctx = { project: grant.project, receivedAt, sentAt: parsed.sentAt, requestIp: ip, ipPolicy: deps.ipPolicy, maxClockSkewMs: deps.limits.maxClockSkewMs };
   const rows: EventRow[] = parsed.events.map(({ event }) => toEventRow(event, ctx));

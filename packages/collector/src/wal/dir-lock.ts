@@ -34,6 +34,12 @@ export async function lockLogDir(dir: string): Promise<() => Promise<void>> {
   throw inUse(key, Number.NaN);
 }
 
+/** The PID of a live process holding `<dir>/LOCK`, if any (a stale lock names a dead PID). */
+export async function logDirHolder(dir: string): Promise<number | undefined> {
+  const pid = Number((await readFile(join(dir, 'LOCK'), 'utf8').catch(() => '')).trim());
+  return Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid) ? pid : undefined;
+}
+
 function inUse(dir: string, pid: number): CollectorError {
   return new CollectorError(
     'config',

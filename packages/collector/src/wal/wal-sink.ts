@@ -17,6 +17,8 @@ export interface WalSinkObserver {
   onQuarantine?(rows: number): void;
   /** A batch is in ClickHouse and the cursor moved past it. */
   onCommit?(batch: { token: string; first: number; last: number; rows: number }): void;
+  /** A batch recorded as pending before a restart was re-sent (with its recorded token) and committed. */
+  onReplay?(batch: { token: string; first: number; last: number; rows: number }): void;
 }
 
 export interface WalSinkOptions {
@@ -168,6 +170,7 @@ export function createWalSink(options: WalSinkOptions): WalSink {
   async function drainOnce(): Promise<void> {
     const cursor = wal.cursor();
     let records: WalRecord[];
+    const resumed = cursor.pending !== null;
     if (cursor.pending !== null) {
       records = await readRange(cursor.pending);
     } else {
@@ -186,7 +189,9 @@ export function createWalSink(options: WalSinkOptions): WalSink {
     const batch = assembleBatch(wal.logId, records, logger);
     if (!(await insertUntilDone(batch))) return;
     await wal.commit(batch.last);
-    observer.onCommit?.({ token: batch.token, first: batch.first, last: batch.last, rows: batch.eventRows + batch.quarantineRows });
+    const committed = { token: batch.token, first: batch.first, last: batch.last, rows: batch.eventRows + batch.quarantineRows };
+    observer.onCommit?.(committed);
+    if (resumed) observer.onReplay?.(committed);
     wakeDrainWaiters();
   }
 

@@ -5,7 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from './clickhouse-fixtures';
 import { runCli, type Spawned } from './cli-support';
 
-const dirs = [tempDir('cli-lock'), tempDir('cli-port'), tempDir('cli-migrate')];
+const dirs = [tempDir('cli-lock'), tempDir('cli-port'), tempDir('cli-migrate'), tempDir('cli-wal'), tempDir('cli-lock-2')];
+/** Every serve gets its own write-ahead log (the default, .sluice/wal, would be shared by parallel test files). */
+const wal = (name: string) => ['--wal', `${dirs[3]!.path}/${name}`];
 const spawned: Spawned[] = [];
 const run = (args: string[], env: Record<string, string> = {}) => {
   const cli = runCli(args, env);
@@ -32,11 +34,13 @@ describe('sluice errors: one line that says what to do, non-zero exit', () => {
   it.each([
     [['serve', '--bogus'], /unknown flag '--bogus'.*sluice --help/],
     [['serve', '--port', 'eighty', '--write-key', 'k'], /--port must be a number from 0 to 65535/],
-    [['serve', '--write-key', 'k', '--ack', 'wal'], /use --ack memory .* or --ack clickhouse/],
+    [['serve', '--write-key', 'k', '--ack', 'disk'], /--ack must be wal \(durable, the default\), memory .* or clickhouse/],
+    [['serve', '--write-key', 'k', '--keep-raw', 'forever'], /--keep-raw takes a duration like 7d, 12h or 0/],
+    [['replay'], /sluice replay needs the log directory/],
     [['serve', '--write-key', 'k', '--clickhouse', 'http://a', '--embedded', '/tmp/x'], /either --clickhouse URL or --embedded DIR/],
     [['serve', '--clickhouse', 'ftp://x', '--write-key', 'k'], /http\(s\) URL such as http:\/\/localhost:8123/],
     [['serve', '--config', '/nonexistent/sluice.json'], /cannot read --config .*ENOENT/],
-    [['launch'], /unknown command "launch": use sluice serve or sluice migrate/],
+    [['launch'], /unknown command "launch": use sluice serve, .*migrate.*replay/],
   ])('%j', async (args, says) => {
     await expectOneLineError(run(args), says);
   });
@@ -51,7 +55,7 @@ describe('sluice errors: one line that says what to do, non-zero exit', () => {
     await once(blocker, 'listening');
     const { port } = blocker.address() as AddressInfo;
     blocker.close();
-    await expectOneLineError(run(['serve', '--clickhouse', `http://127.0.0.1:${port}`, '--write-key', 'k']), /cannot reach ClickHouse .*check the URL/);
+    await expectOneLineError(run(['serve', '--clickhouse', `http://127.0.0.1:${port}`, '--write-key', 'k', ...wal('unreachable')]), /cannot reach ClickHouse .*check the URL/);
     await expectOneLineError(run(['migrate', '--clickhouse', `http://127.0.0.1:${port}`]), /cannot reach ClickHouse/);
   });
 
@@ -61,16 +65,22 @@ describe('sluice errors: one line that says what to do, non-zero exit', () => {
     await once(blocker, 'listening');
     const { port } = blocker.address() as AddressInfo;
     try {
-      await expectOneLineError(run(['serve', '--embedded', dirs[1]!.path, '--port', String(port), '--write-key', 'k']), new RegExp(`port ${port} on 127.0.0.1 is already in use: .*--port N`));
+      await expectOneLineError(run(['serve', '--embedded', dirs[1]!.path, '--port', String(port), '--write-key', 'k', ...wal('port')]), new RegExp(`port ${port} on 127.0.0.1 is already in use: .*--port N`));
     } finally {
       blocker.close();
     }
   });
 
   it('reports a data directory locked by another sluice', async () => {
-    const first = run(['serve', '--embedded', dirs[0]!.path, '--port', '0', '--write-key', 'k']);
+    const first = run(['serve', '--embedded', dirs[0]!.path, '--port', '0', '--write-key', 'k', ...wal('lock')]);
     await first.waitFor(/listening on/);
-    await expectOneLineError(run(['serve', '--embedded', dirs[0]!.path, '--port', '0', '--write-key', 'k']), /in use by (another )?process( \d+)?: stop that process or pass another --embedded DIR/);
+    await expectOneLineError(run(['serve', '--embedded', dirs[0]!.path, '--port', '0', '--write-key', 'k', ...wal('lock')]), /in use by (another )?process( \d+)?: stop that process or pass another --embedded DIR/);
+    // Another data directory, the same log: the log is refused, before anything touches ClickHouse.
+    await expectOneLineError(
+      run(['serve', '--embedded', dirs[4]!.path, '--port', '0', '--write-key', 'k', ...wal('lock')]),
+      new RegExp(`the write-ahead log .*lock is in use by process ${first.child.pid}: stop that process or pass another --wal DIR`),
+    );
+    await expectOneLineError(run(['replay', `${dirs[3]!.path}/lock`, '--embedded', dirs[4]!.path]), new RegExp(`in use by process ${first.child.pid}: a running collector sends it itself`));
     first.child.kill('SIGINT');
     expect(await first.exited).toBe(0);
   });
