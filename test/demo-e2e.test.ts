@@ -34,6 +34,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the demo page in Chromium', () => {
       ack: 'clickhouse',
       taxonomy,
       limits: { dedupeWindow: 0 },
+      dashboard: { readKey: 'demo-read-key', project: 'demo', steps: ['Signup Completed', 'Activated', 'Order Placed'] },
     });
     const { engine } = await collector.ready();
     const client = engine!.client;
@@ -112,6 +113,18 @@ describe.skipIf(!existsSync(CHROMIUM))('the demo page in Chromium', () => {
     expect((await clicks({})).Offline).toBeUndefined();
     await context.setOffline(false);
     expect((await clicks({ Offline: 5 })).Offline).toEqual({ rows: 5, ids: 5 });
+    await context.close();
+  });
+
+  it('serves the dashboard on the collector behind its read key, with the clicks in it', async () => {
+    expect((await fetch(`${url}/dashboard`)).status).toBe(401);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+    const page = await context.newPage();
+    await page.goto(`${url}/dashboard?key=demo-read-key`);
+    await page.locator('svg').first().waitFor({ state: 'visible' });
+    expect(await page.locator('body').innerText()).toContain('Button Clicked');
+    expect(await page.locator('svg').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(root, 'test-results', 'demo-dashboard.png'), fullPage: true });
     await context.close();
   });
 

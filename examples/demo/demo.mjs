@@ -13,6 +13,7 @@ import { bar, bytes, count, percent, progressLine, section } from './print.mjs';
 
 const PROJECT = 'demo';
 const WRITE_KEY = 'demo-write-key';
+const READ_KEY = 'demo-read-key';
 const DAY = 86_400_000;
 
 function options() {
@@ -67,7 +68,10 @@ async function main() {
   const collector = createCollector({
     writeKeys: { [WRITE_KEY]: PROJECT },
     engine: { embedded: { path: opts.data } },
+    // Acknowledged once fsynced to this write-ahead log (the default ack mode), then inserted.
+    wal: { dir: `${opts.data}-wal` },
     taxonomy,
+    dashboard: { readKey: READ_KEY, project: PROJECT, steps: STEPS, retention: { start: STEPS[0], returning: 'Dashboard Viewed' } },
   });
   let started;
   try {
@@ -82,6 +86,7 @@ async function main() {
   const { server, url } = await listen(collector, opts, () => countEvents(client, { database, project: PROJECT }));
   const applied = started.migrations.applied;
   console.log(`  collector   ${url}  (write key "${WRITE_KEY}" → project "${PROJECT}")`);
+  console.log(`  dashboard   ${url}/dashboard?key=${READ_KEY}`);
   console.log(`  schema      ${applied.length ? `migrations applied: ${applied.join(', ')}` : 'up to date; demo data from the last run cleared'}`);
   console.log(`  story       ${count(opts.users)} simulated users arriving over ${opts.days} days of event time\n`);
 
@@ -106,7 +111,8 @@ async function main() {
     await shutdown(server, collector, 0);
     return;
   }
-  console.log(`\nOpen ${url} to send events from a browser page. Ctrl-C to stop.`);
+  console.log(`\nOpen ${url} to send events from a browser page,`);
+  console.log(`and ${url}/dashboard?key=${READ_KEY} for the live dashboard. Ctrl-C to stop.`);
   for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => void shutdown(server, collector, 0));
 }
 

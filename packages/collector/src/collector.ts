@@ -8,6 +8,7 @@ import { createCors, type CorsOrigins } from './http/cors';
 import { createDedupe } from './http/dedupe';
 import { startEngine, type WalOptions, type WriterOptions, type Started } from './http/engine-startup';
 import { createRateLimiter, type RateLimitOptions } from './http/rate-limit';
+import { withDashboard, type CollectorDashboardOptions } from './http/dashboard-route';
 import { createHandler, type ConnectionInfo } from './http/handler';
 import { normalizeBasePath } from './http/routes';
 import type { Logger } from './logger';
@@ -54,6 +55,12 @@ export interface CollectorOptions {
    * `eventsPerSecond` is set. A key's grant may carry its own `rateLimit`. Over it: 429 with Retry-After.
    */
   rateLimit?: RateLimitOptions;
+  /**
+   * Serve a dashboard at `{basePath}/dashboard`, off by default: live events per minute, trends, a
+   * funnel and retention, rendered as SVG. `readKey` (at least 8 characters, distinct from every
+   * write key) guards it: `?key=` or `Authorization: Bearer`.
+   */
+  dashboard?: CollectorDashboardOptions;
   /** Migration options for the engine: database, cluster, TTLs. The taxonomy is passed on for type hints. */
   migrations?: Omit<MigrateOptions, 'taxonomy' | 'logger'>;
   /** Writer batching and buffer options, passed to the ClickHouse sink. */
@@ -157,7 +164,8 @@ export function createCollector(options: CollectorOptions): Collector {
   };
   start().catch((error: unknown) => logger.error({ err: error }, 'the collector could not start'));
 
-  const fetch = createHandler({
+  const basePath = normalizeBasePath(options.basePath);
+  const handler = createHandler({
     keys,
     cors,
     dedupe: createDedupe(limits.dedupeWindow),
@@ -166,7 +174,7 @@ export function createCollector(options: CollectorOptions): Collector {
     trustProxy: options.trustProxy ?? DEFAULTS.trustProxy,
     limits,
     now: options.now ?? Date.now,
-    basePath: normalizeBasePath(options.basePath),
+    basePath,
     metrics,
     logger,
     countEvents: metrics.events,
@@ -186,6 +194,16 @@ export function createCollector(options: CollectorOptions): Collector {
       return work.finally(() => inFlight.delete(work));
     },
   });
+
+  const fetch = options.dashboard
+    ? withDashboard(handler, {
+        dashboard: options.dashboard,
+        basePath,
+        database: options.migrations?.database,
+        writeKeys: options.writeKeys,
+        client: () => start().then((value) => value.engine?.client),
+      })
+    : handler;
 
   return {
     fetch,

@@ -2,6 +2,7 @@ export { createCollector } from './collector';
 export type { Collector, CollectorLimits, CollectorOptions, CollectorStartup } from './collector';
 export type { WalOptions, WriterOptions } from './http/engine-startup';
 export type { RateLimit, RateLimitOptions } from './http/rate-limit';
+export type { CollectorDashboardOptions } from './http/dashboard-route';
 export type { WriteKeyGrant, WriteKeys } from './http/auth';
 export type { IpPolicy } from './http/client-ip';
 export type { CorsOrigins } from './http/cors';
