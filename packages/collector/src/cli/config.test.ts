@@ -17,6 +17,13 @@ describe('sluice flags', () => {
     expect(config.rateLimit).toBe(0);
   });
 
+  it('takes --dashboard-key, refusing short keys and write keys', () => {
+    expect(resolve([]).dashboardKey).toBeUndefined();
+    expect(resolve(['--dashboard-key', 'read-key-123', '--write-key', 'k=p']).dashboardKey).toBe('read-key-123');
+    expect(() => resolve(['--dashboard-key', 'short'])).toThrow(/at least 8 characters/);
+    expect(() => resolve(['--dashboard-key', 'write-key-1', '--write-key', 'write-key-1=p'])).toThrow(/differ from every write key/);
+  });
+
   it('takes --ack wal, --wal, --keep-raw and --rate-limit', () => {
     const config = resolve(['--ack', 'wal', '--wal', '/tmp/log', '--keep-raw', '7d', '--rate-limit', '250']);
     expect(config).toMatchObject({ ack: 'wal', wal: { dir: '/tmp/log', keepRawMs: 7 * 86_400_000 }, rateLimit: 250 });

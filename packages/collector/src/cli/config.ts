@@ -19,6 +19,8 @@ export interface CliConfig {
   wal: { dir: string; keepRawMs: number };
   /** Events per second per write key; 0 is off. */
   rateLimit: number;
+  /** Read key of the dashboard at /dashboard; off when absent. */
+  dashboardKey: string | undefined;
   cors: '*' | string[];
   ipPolicy: IpPolicy;
   trustProxy: boolean;
@@ -36,6 +38,7 @@ const FLAGS = {
   ack: { type: 'string' },
   'keep-raw': { type: 'string' },
   'rate-limit': { type: 'string' },
+  'dashboard-key': { type: 'string' },
   cors: { type: 'string', multiple: true },
   config: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -121,6 +124,7 @@ export function resolveConfig(flags: ParsedFlags, env: NodeJS.ProcessEnv): CliCo
     ack,
     wal: { dir: walDir, keepRawMs },
     rateLimit,
+    dashboardKey: dashboardKey(pick(flags['dashboard-key'], 'dashboardKey'), writeKeys),
     cors: cors === '*' ? '*' : [...cors],
     ipPolicy,
     trustProxy: file.trustProxy === true,
@@ -157,6 +161,15 @@ function readConfigFile(path: string): Record<string, unknown> {
   } catch (error) {
     throw usage(`--config ${path} is not a JSON object (${(error as Error).message}); see sluice --help for its keys`);
   }
+}
+
+/** The dashboard's read key must be long enough to guess slowly, and never a write key (write keys ship in browsers). */
+function dashboardKey(value: unknown, writeKeys: Record<string, string>): string | undefined {
+  if (value === undefined) return undefined;
+  const key = text(value, '--dashboard-key');
+  if (key.length < 8) throw usage('--dashboard-key needs at least 8 characters');
+  if (Object.hasOwn(writeKeys, key)) throw usage('--dashboard-key must differ from every write key: write keys are public in browsers');
+  return key;
 }
 
 function port(value: unknown): number {

@@ -15,7 +15,7 @@ Connection (serve and migrate):
   --clickhouse URL         a ClickHouse server, e.g. http://user:pass@localhost:8123
   --embedded DIR           chDB in this process (default ${DEFAULTS.embeddedPath}); needs npm i chdb
   --config FILE            JSON with any of: port, host, clickhouse, embedded, database, writeKeys
-                           ({"KEY":"PROJECT"} or ["KEY=PROJECT"]), ack, wal, keepRaw, rateLimit, cors,
+                           ({"KEY":"PROJECT"} or ["KEY=PROJECT"]), ack, wal, keepRaw, rateLimit, dashboardKey, cors,
                            ipPolicy, trustProxy, basePath
 
 Serve:
@@ -31,6 +31,8 @@ Serve:
   --rate-limit N           events per second per write key (token bucket, bursts of one second's
                            worth); over it, 429 with Retry-After (default: off)
   --cors ORIGIN            repeatable; browsers may send only from these origins (default: any)
+  --dashboard-key KEY      serve the dashboard at /dashboard?key=KEY (at least 8 characters, not a
+                           write key); off by default
 
 Flags win over --config; write keys from flags, SLUICE_WRITE_KEYS and --config add up.
 SIGTERM or SIGINT drains buffered events into ClickHouse (within ${DEFAULTS.shutdownDeadlineMs / 1000} s) and exits 0;
