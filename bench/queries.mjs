@@ -132,28 +132,40 @@ for (const c of CASES) {
   process.stderr.write(`queries: ${c.name}: p50 ${median(times).toFixed(1)} ms (${source})\n`);
 }
 
-// For comparison only (not part of the schema): what the same daily trend costs when a rollup row
-// carries a plain row count instead of a uniq state of message_id, i.e. reads ~8 bytes per row
-// rather than one hash per event. Built here in the temp database from the same events.
-await client.command({
-  query: `CREATE TABLE sluice.bench_hourly_counts (project LowCardinality(String), event LowCardinality(String), hour DateTime('UTC'), n UInt64)
-          ENGINE = SummingMergeTree ORDER BY (project, event, hour)`,
-});
-await client.command({
-  query: `INSERT INTO sluice.bench_hourly_counts SELECT project, event, toStartOfHour(timestamp), count() FROM sluice.events GROUP BY ALL`,
-});
-{
+// For comparison only (not part of the schema): the same daily trend from hourly rollups built here,
+// in the temp database, from the same events, with other ways to hold the count:
+// - `count` SummingMergeTree: what the schema's `events SimpleAggregateFunction(sum, UInt64)` reads;
+// - `uniq(message_id)` states: the schema before 2026-11-21 (duplicate-proof, one hash per event);
+// - `uniqCombined(12)` states: a small sketch (HyperLogLog with 4096 cells beyond its exact stage).
+const COMPARISONS = [
+  { name: 'plain count', table: 'bench_hourly_counts', type: 'UInt64', engine: 'SummingMergeTree', state: 'count()', merge: 'sum(n)' },
+  { name: 'uniq(message_id) states (previous schema)', table: 'bench_hourly_uniq', type: 'AggregateFunction(uniq, String)', engine: 'AggregatingMergeTree', state: 'uniqState(message_id)', merge: 'uniqMerge(n)' },
+  { name: 'uniqCombined(12)(message_id) states', table: 'bench_hourly_uniqc12', type: 'AggregateFunction(uniqCombined(12), String)', engine: 'AggregatingMergeTree', state: 'uniqCombinedState(12)(message_id)', merge: 'uniqCombinedMerge(12)(n)' },
+];
+const exactTotal = Number((await (await client.query({ query: "SELECT uniqExact(message_id) AS n FROM sluice.events WHERE project = 'demo' AND event != ''", format: 'JSONEachRow' })).json())[0].n);
+for (const c of COMPARISONS) {
+  await client.command({
+    query: `CREATE TABLE sluice.${c.table} (project LowCardinality(String), event LowCardinality(String), hour DateTime('UTC'), n ${c.type})
+            ENGINE = ${c.engine} ORDER BY (project, event, hour)`,
+  });
+  await client.command({ query: `INSERT INTO sluice.${c.table} SELECT project, event, toStartOfHour(timestamp), ${c.state} FROM sluice.events GROUP BY ALL` });
+  await client.command({ query: `OPTIMIZE TABLE sluice.${c.table} FINAL` });
   const times = [];
-  const query = `SELECT toUInt32(toUnixTimestamp(toStartOfDay(hour))) AS t, event, sum(n) AS n_events FROM {db:Identifier}.bench_hourly_counts
+  const query = `SELECT toUInt32(toUnixTimestamp(toStartOfDay(hour))) AS t, event, ${c.merge} AS n_events FROM {db:Identifier}.${c.table}
                  WHERE project = {p:String} AND event != '' AND hour >= {from:DateTime64(3, 'UTC')} AND hour < {to:DateTime64(3, 'UTC')} GROUP BY t, event`;
   const query_params = { db: 'sluice', p: 'demo', from: new Date(Math.floor((now - 30 * DAY) / DAY) * DAY).toISOString().slice(0, 19).replace('T', ' '), to: new Date(now).toISOString().slice(0, 19).replace('T', ' ') };
+  let total = 0;
   for (let i = 0; i <= RUNS.fast; i++) {
     const t = performance.now();
-    await (await client.query({ query, query_params, format: 'JSONEachRow' })).json();
+    const got = await (await client.query({ query, query_params, format: 'JSONEachRow' })).json();
     if (i > 0) times.push(performance.now() - t);
+    total = got.reduce((sum, r) => sum + Number(r.n_events), 0);
   }
+  const [{ bytes }] = await (await client.query({ query: `SELECT sum(bytes_on_disk) AS bytes FROM system.parts WHERE database = 'sluice' AND table = '${c.table}' AND active`, format: 'JSONEachRow' })).json();
   const sorted = [...times].sort((a, b) => a - b);
-  results.push({ name: '(comparison) trends by day from a plain-count hourly rollup', source: 'bench_hourly_counts', runs: RUNS.fast, p50: median(times), p90: percentile(sorted, 0.9), goal: '', answer: null });
+  const error = `${(((total - exactTotal) / exactTotal) * 100).toFixed(2)} % vs exact, ${fmt(Number(bytes))} B on disk`;
+  results.push({ name: `(comparison) trends by day from an hourly rollup of ${c.name}`, source: c.table, runs: RUNS.fast, p50: median(times), p90: percentile(sorted, 0.9), goal: error, answer: null });
+  process.stderr.write(`queries: comparison ${c.name}: p50 ${median(times).toFixed(1)} ms, ${error}\n`);
 }
 
 const funnel = results.find((r) => r.name.startsWith('funnel'))?.answer ?? [];
@@ -163,7 +175,7 @@ const markdown = [
   `Generated in ${insertS.toFixed(1)} s with INSERT … SELECT through the migrations; rollup rows: events_hourly ${fmt(Number(hourly))}, events_daily ${fmt(Number(daily))}. API from ${api.from}.`,
   '',
   table(
-    ['question', 'read from', 'runs', 'p50 ms', 'p90 ms', 'goal'],
+    ['question', 'read from', 'runs', 'p50 ms', 'p90 ms', 'goal or note'],
     results.map((r) => [r.name, r.source, r.runs, r.p50.toFixed(1), r.p90.toFixed(1), r.goal]),
   ),
   '',

@@ -130,6 +130,28 @@ export function makeBatches(count, size = 100, options) {
   return out;
 }
 
+// The context fields `events` keeps in typed columns; the collector's enrichment (toEventRow in
+// packages/collector/src/http/enrich.ts) leaves them out of the `context` JSON column.
+const CONTEXT_IN_COLUMNS = [['page', ['url', 'path', 'referrer']], ['campaign', ['source', 'medium', 'name']], ['library', ['name', 'version']], ['locale'], ['sessionId']];
+const movable = (v) => typeof v === 'string' || typeof v === 'number';
+
+/** `context` minus the fields that typed columns hold, as the collector stores it. */
+export function contextRest(context) {
+  const out = { ...context };
+  for (const [key, fields] of CONTEXT_IN_COLUMNS) {
+    const value = out[key];
+    if (fields === undefined) {
+      if (movable(value)) delete out[key];
+    } else if (value && typeof value === 'object' && !Array.isArray(value)) {
+      const rest = { ...value };
+      for (const f of fields) if (movable(rest[f])) delete rest[f];
+      if (Object.keys(rest).length === 0) delete out[key];
+      else out[key] = rest;
+    }
+  }
+  return out;
+}
+
 /** A simplified row builder, as the collector's enrichment does (for the ceiling and the baseline). */
 export function toRow(event, project, receivedAt, sentAt) {
   const context = event.context ?? {};
@@ -157,7 +179,7 @@ export function toRow(event, project, receivedAt, sentAt) {
     received_at: receivedAt,
     properties: event.properties ?? {},
     traits: event.traits ?? {},
-    context,
+    context: contextRest(context),
     page_url: page.url ?? '',
     page_path: page.path ?? '',
     referrer: page.referrer ?? '',

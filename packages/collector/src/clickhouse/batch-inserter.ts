@@ -30,6 +30,15 @@ type Attempt = { ok: true } | { ok: false; kind: FailureKind; error: unknown };
  * half with a token derived from its range) until the bad row is alone; it goes to quarantine with
  * ClickHouse's error as the reason, and the rest lands.
  */
+/**
+ * A batch sent again with its token is dropped by `events`, and, with
+ * `deduplicate_blocks_in_dependent_materialized_views`, by the rollups too: each MV's block gets a
+ * token derived from the batch's, and the rollup tables keep a dedup window like `events`. Without
+ * it, chDB 26.7 feeds the MVs again even when the `events` insert is deduplicated (measured), and
+ * the rollups' counts would double.
+ */
+export const MV_DEDUP_SETTING = 'deduplicate_blocks_in_dependent_materialized_views = 1';
+
 export function createBatchInserter(deps: InserterDeps) {
   async function send(table: string, lines: readonly string[], token: string): Promise<Attempt> {
     const body = lines.join('\n');
@@ -37,7 +46,7 @@ export function createBatchInserter(deps: InserterDeps) {
       const started = performance.now();
       try {
         const result = await deps.client.exec({
-          query: `INSERT INTO ${deps.db}.${table} SETTINGS insert_deduplication_token = '${token}' FORMAT JSONEachRow`,
+          query: `INSERT INTO ${deps.db}.${table} SETTINGS ${MV_DEDUP_SETTING}, insert_deduplication_token = '${token}' FORMAT JSONEachRow`,
           values: Readable.from([body]),
           abort_signal: deps.signal,
         });

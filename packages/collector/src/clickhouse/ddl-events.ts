@@ -2,9 +2,19 @@ import type { DdlContext } from './ddl-dialect';
 import { dedupSetting, distributedTable, onCluster, storageTable, tableEngine, ttlClause } from './ddl-dialect';
 import { quotePath } from './identifiers';
 
+/**
+ * Codecs, measured on 500k–1M demo-like events (bench/storage.mjs; docs/storage.md has the table):
+ * - event times: T64 then ZSTD. Rows are sorted by user within a day, so time rises within a user's
+ *   run and jumps between users; T64's bit packing beat Delta and DoubleDelta there.
+ * - batch times (sent_at, received_at): Delta then ZSTD; one value repeats for a whole batch.
+ * - LowCardinality: its index stream gets ZSTD as well (the default LZ4 left it at about 1.5×).
+ * - page_path is LowCardinality: a site's paths are few, and the daily rollup groups by it.
+ */
 const TIME = "DateTime64(3, 'UTC') CODEC(Delta, ZSTD(1))";
+const EVENT_TIME = "DateTime64(3, 'UTC') CODEC(T64, ZSTD(1))";
 const ID = 'String CODEC(ZSTD(1))';
-const LOW = 'LowCardinality(String)';
+const URL = 'String CODEC(ZSTD(3))';
+const LOW = 'LowCardinality(String) CODEC(ZSTD(1))';
 
 /**
  * `properties` as JSON with the taxonomy's type hints. Checked on chdb 3.4 (ClickHouse 26.7): every
@@ -19,10 +29,12 @@ export function propertiesType(hints: Record<string, string>): string {
 }
 
 /**
- * The raw events. ReplacingMergeTree keyed so that one messageId collapses to one row: a client
- * retry carries the same project, event, day and distinct_id, so message_id at the end of the key
- * makes the two rows one at merge time. Until then, count with `uniqExact(message_id)` or `FINAL`
- * (see docs/storage.md).
+ * The raw events, ordered by (project, day, distinct_id, message_id): a user's events of a day are
+ * one run, so the per-user columns (ids, session, user agent, locale) compress to a fraction, and
+ * with time-ordered messageIds (UUIDv7, as the Sluice SDKs send) the run is in time order.
+ * ReplacingMergeTree collapses one messageId to one row: a client retry carries the same project,
+ * day, distinct_id and message_id, which is the whole key. Until the merge, count with
+ * `uniqExact(message_id)` or `FINAL` (see docs/storage.md).
  */
 export function createEvents(ctx: DdlContext): string[] {
   const table = storageTable(ctx, 'events');
@@ -38,16 +50,16 @@ export function createEvents(ctx: DdlContext): string[] {
   session_id ${ID},
   group_id ${ID},
   previous_id ${ID},
-  timestamp ${TIME},
-  original_timestamp ${TIME},
+  timestamp ${EVENT_TIME},
+  original_timestamp ${EVENT_TIME},
   sent_at ${TIME},
   received_at ${TIME},
   properties ${propertiesType(ctx.propertyHints)} CODEC(ZSTD(1)),
   traits JSON CODEC(ZSTD(1)),
   context JSON CODEC(ZSTD(1)),
-  page_url ${ID},
-  page_path ${ID},
-  referrer ${ID},
+  page_url ${URL},
+  page_path ${LOW},
+  referrer ${URL},
   utm_source ${LOW},
   utm_medium ${LOW},
   utm_campaign ${LOW},
@@ -57,7 +69,7 @@ export function createEvents(ctx: DdlContext): string[] {
 )
 ENGINE = ${tableEngine(ctx, 'ReplacingMergeTree', table)}
 PARTITION BY toYYYYMM(timestamp)
-ORDER BY (project, event, toDate(timestamp), distinct_id, message_id)${ttlClause('timestamp', ctx.ttl.eventsDays)}
+ORDER BY (project, toDate(timestamp), distinct_id, message_id)${ttlClause('timestamp', ctx.ttl.eventsDays)}
 SETTINGS ${dedupSetting(ctx)}, ttl_only_drop_parts = 1`,
     ...distributedTable(ctx, 'events', 'cityHash64(distinct_id)'),
   ];

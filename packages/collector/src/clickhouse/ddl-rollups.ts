@@ -1,13 +1,17 @@
 import type { DdlContext } from './ddl-dialect';
-import { distributedTable, onCluster, storageTable, tableEngine } from './ddl-dialect';
+import { dedupSetting, distributedTable, onCluster, storageTable, tableEngine } from './ddl-dialect';
 
-const LOW = 'LowCardinality(String)';
+const LOW = 'LowCardinality(String) CODEC(ZSTD(1))';
 
 /**
- * Rollups count `uniq` states of message_id, never raw rows, so neither a re-sent batch (its MV
- * block is re-applied even when the base insert is deduplicated) nor a messageId that slipped past
- * the collector's dedupe inflates a total. `uniq` is exact up to 65,536 distinct values per group
- * and within about 1 % above; see docs/storage.md.
+ * Rollups hold a plain event count (`SimpleAggregateFunction(sum, UInt64)`, 8 bytes per row, so a
+ * 30-day trend reads a few hundred kB) and a `uniq` state of distinct_id for users.
+ * A re-sent batch does not count twice: the writer inserts with
+ * `deduplicate_blocks_in_dependent_materialized_views = 1` and the same token, and the rollup
+ * tables keep the same dedup window as `events`, so the MV block of a retried batch is dropped
+ * like the `events` block. A messageId re-sent by a client in another batch is caught by the
+ * collector's messageId window; one that escapes it (restart, second instance, evicted) adds 1 to
+ * the rollup count, while `events` collapses it at merge. See docs/storage.md.
  */
 interface Rollup {
   table: string;
@@ -35,7 +39,7 @@ export const DAILY: Rollup = {
     ['utm_source', LOW],
     ['utm_medium', LOW],
     ['utm_campaign', LOW],
-    ['page_path', 'String'],
+    ['page_path', LOW],
   ],
 };
 
@@ -50,7 +54,7 @@ export function createRollup(ctx: DdlContext, rollup: Rollup): string[] {
     `event ${LOW}`,
     `${rollup.timeColumn} ${rollup.timeType}`,
     ...rollup.dimensions.map(([name, type]) => `${name} ${type}`),
-    'events AggregateFunction(uniq, String)',
+    'events SimpleAggregateFunction(sum, UInt64)',
     'users AggregateFunction(uniq, String)',
   ];
   return [
@@ -59,10 +63,11 @@ export function createRollup(ctx: DdlContext, rollup: Rollup): string[] {
 )
 ENGINE = ${tableEngine(ctx, 'AggregatingMergeTree', target)}
 PARTITION BY toYYYYMM(${rollup.timeColumn})
-ORDER BY (${key})`,
+ORDER BY (${key})
+SETTINGS ${dedupSetting(ctx)}`,
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${ctx.db}.${rollup.table}_mv${onCluster(ctx)} TO ${ctx.db}.${target} AS
 SELECT project, type, event, ${rollup.timeExpr} AS ${rollup.timeColumn}${dims.map((d) => `, ${d}`).join('')},
-  uniqState(message_id) AS events, uniqState(distinct_id) AS users
+  count() AS events, uniqState(distinct_id) AS users
 FROM ${ctx.db}.${source}
 GROUP BY ${key}`,
     ...distributedTable(ctx, rollup.table, 'rand()'),

@@ -37,6 +37,21 @@ describe('cluster DDL', () => {
     expect(sql).toContain("ENGINE = Distributed('prod', 'analytics', 'events_daily_local', rand())");
   });
 
+  it('gives the rollups the same dedup window as events, on a cluster and on one node', () => {
+    const cluster = clusterSql().filter((s) => /^CREATE TABLE IF NOT EXISTS \S+\.events_(hourly|daily)_local /.test(s));
+    expect(cluster).toHaveLength(2);
+    for (const statement of cluster) expect(statement).toMatch(/ORDER BY \([^)]*\)\nSETTINGS replicated_deduplication_window = 10000$/);
+    const ctx = ddlContext({});
+    const single = MIGRATIONS.flatMap((m) => m.statements(ctx)).filter((s) => /^CREATE TABLE IF NOT EXISTS \S+\.events_(hourly|daily) /.test(s));
+    expect(single).toHaveLength(2);
+    for (const statement of single) {
+      expect(statement).toContain('events SimpleAggregateFunction(sum, UInt64)');
+      expect(statement).toMatch(/SETTINGS non_replicated_deduplication_window = 10000$/);
+    }
+    const mvs = MIGRATIONS.flatMap((m) => m.statements(ctx)).filter((s) => s.startsWith('CREATE MATERIALIZED VIEW'));
+    for (const mv of mvs) expect(mv).toContain('count() AS events, uniqState(distinct_id) AS users');
+  });
+
   it('emits no cluster clauses on one node', () => {
     const ctx = ddlContext({});
     const sql = [...bootstrapStatements(ctx), ...MIGRATIONS.flatMap((m) => m.statements(ctx))].join('\n');

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { applyIpPolicy, requestIp } from './client-ip';
 import { createDedupe } from './dedupe';
-import { boundedJson, correctTimestamp } from './enrich';
+import type { SluiceEvent } from '@sluice/schema';
+import { boundedJson, correctTimestamp, toEventRow, withoutTypedKeys } from './enrich';
 import { UUIDV7_PATTERN, uuidv7 } from './uuidv7';
 
 const HOUR = 3_600_000;
@@ -70,5 +71,44 @@ describe('boundedJson', () => {
     expect(Buffer.byteLength(text)).toBeLessThanOrEqual(51);
     expect(text).not.toContain('\ufffd');
     expect(boundedJson({ a: 1 }, 100)).toBe('{"a":1}');
+  });
+});
+
+describe('context without what typed columns hold', () => {
+  const ctx = { project: 'p', receivedAt: Date.UTC(2025, 0, 1), sentAt: undefined, requestIp: undefined, ipPolicy: 'keep', maxClockSkewMs: 3_600_000 } as const;
+
+  it('moves page url/path/referrer, campaign source/medium/name, library, locale and sessionId to columns only', () => {
+    const event = {
+      type: 'track',
+      event: 'Clicked',
+      messageId: 'm1',
+      anonymousId: 'a1',
+      timestamp: Date.UTC(2025, 0, 1) - 1000,
+      context: {
+        page: { url: 'https://x.dev/a?b=1', path: '/a', referrer: 'https://g.com/', title: 'A', search: '?b=1' },
+        campaign: { source: 'google', medium: 'cpc', name: 'spring', term: 'kw' },
+        library: { name: 'sluice.js', version: '1.2.3' },
+        locale: 'de-DE',
+        sessionId: 1718000000,
+        userAgent: 'UA',
+        ip: '203.0.113.7',
+      },
+    } as unknown as SluiceEvent;
+    const row = toEventRow(event, ctx);
+    expect(row).toMatchObject({
+      page_url: 'https://x.dev/a?b=1', page_path: '/a', referrer: 'https://g.com/',
+      utm_source: 'google', utm_medium: 'cpc', utm_campaign: 'spring',
+      library_name: 'sluice.js', library_version: '1.2.3', locale: 'de-DE', session_id: '1718000000',
+    });
+    expect(row.context).toEqual({ page: { title: 'A', search: '?b=1' }, campaign: { term: 'kw' }, userAgent: 'UA', ip: '203.0.113.7' });
+    expect(event.context).toHaveProperty('locale', 'de-DE'); // the input is not mutated
+  });
+
+  it('keeps values a column cannot hold, and returns the same object when nothing moves', () => {
+    const odd = { page: { url: { nested: true } }, locale: ['en'], sessionId: null, campaign: 'x', library: null };
+    expect(withoutTypedKeys(odd)).toBe(odd);
+    const plain = { userAgent: 'UA' };
+    expect(withoutTypedKeys(plain)).toBe(plain);
+    expect(withoutTypedKeys({ library: { name: 'n', version: 'v' }, page: { path: '/' } })).toEqual({});
   });
 });

@@ -40,6 +40,8 @@ export function toEventRow(event: SluiceEvent, ctx: EnrichContext): EventRow {
   const page = record(context.page);
   const campaign = record(context.campaign);
   const library = record(context.library);
+  const locale = str(context.locale);
+  const sessionId = str(context.sessionId);
   const properties = event.properties ?? {};
   // Page events of analytics.js carry url/path/referrer in properties as well as in context.page.
   const pageProps = event.type === 'page' ? properties : {};
@@ -54,7 +56,7 @@ export function toEventRow(event: SluiceEvent, ctx: EnrichContext): EventRow {
     user_id: userId,
     anonymous_id: anonymousId,
     distinct_id: userId || anonymousId,
-    session_id: str(context.sessionId),
+    session_id: sessionId,
     group_id: event.groupId ?? '',
     previous_id: event.previousId ?? '',
     timestamp: correctTimestamp(original, sentAt, ctx.receivedAt, ctx.maxClockSkewMs),
@@ -63,17 +65,66 @@ export function toEventRow(event: SluiceEvent, ctx: EnrichContext): EventRow {
     received_at: ctx.receivedAt,
     properties,
     traits: event.traits ?? {},
-    context,
+    context: withoutTypedKeys(context),
     page_url: str(page.url) || str(pageProps.url),
     page_path: str(page.path) || str(pageProps.path),
     referrer: str(page.referrer) || str(pageProps.referrer),
     utm_source: str(campaign.source),
     utm_medium: str(campaign.medium),
     utm_campaign: str(campaign.name),
-    locale: str(context.locale),
+    locale,
     library_name: str(library.name),
     library_version: str(library.version),
   };
+}
+
+/**
+ * The `context` fields that `events` holds in typed columns, as [object key, its fields]: a field is
+ * in exactly one place, so `context` does not store it a second time (it was about a sixth of the
+ * table on disk, and every JSON path costs insert time).
+ */
+export const CONTEXT_IN_COLUMNS: ReadonlyArray<readonly [string, readonly string[] | undefined]> = [
+  ['page', ['url', 'path', 'referrer']], // page_url, page_path, referrer
+  ['campaign', ['source', 'medium', 'name']], // utm_source, utm_medium, utm_campaign
+  ['library', ['name', 'version']], // library_name, library_version
+  ['locale', undefined], // locale
+  ['sessionId', undefined], // session_id
+];
+
+/**
+ * `context` minus what the typed columns hold. Only string or number values move (a number is
+ * stored as its decimal string); anything else stays in `context`, as do the other fields of
+ * page, campaign and library (title, search, term, content, …). An object left empty is dropped.
+ */
+export function withoutTypedKeys(context: Record<string, unknown>): Record<string, unknown> {
+  let out: Record<string, unknown> | undefined;
+  for (const [key, fields] of CONTEXT_IN_COLUMNS) {
+    const value = context[key];
+    if (value === undefined) continue;
+    if (fields === undefined) {
+      if (!movable(value)) continue;
+      out ??= { ...context };
+      delete out[key];
+      continue;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) continue;
+    const inner = value as Record<string, unknown>;
+    let rest: Record<string, unknown> | undefined;
+    for (const field of fields) {
+      if (!movable(inner[field])) continue;
+      rest ??= { ...inner };
+      delete rest[field];
+    }
+    if (rest === undefined) continue;
+    out ??= { ...context };
+    if (Object.keys(rest).length === 0) delete out[key];
+    else out[key] = rest;
+  }
+  return out ?? context;
+}
+
+function movable(value: unknown): boolean {
+  return typeof value === 'string' || typeof value === 'number';
 }
 
 /** One rejected event as a row of `events_quarantine`, its raw JSON cut to `maxRawBytes`. */

@@ -10,10 +10,11 @@ export interface TotalsQuestion {
 }
 
 /**
- * The uniq states of message_id (`e`) and distinct_id (`u`) per event over exactly [from, to): whole
- * hours from `events_hourly`, the ragged ends before the first and after the last whole hour from
- * `events`, as states of the same `uniq` function so that they merge into one exact-as-rollups
- * count. A range inside one hour reads `events` alone.
+ * Per event over exactly [from, to): the event count (`e`) and the uniq state of distinct_id (`u`).
+ * Whole hours come from `events_hourly` (its counts); the ragged ends before the first and after
+ * the last whole hour from `events`, counted as distinct messageIds (so a duplicate not yet merged
+ * away counts once there). A range inside one hour reads `events` alone. Callers `sum(e)` and
+ * `uniqMerge(u)` by event.
  */
 function statesByEvent(p: Params, q: TotalsQuestion): { sql: string; source: 'events' | 'events_hourly' } {
   const project = p.projectFilter();
@@ -24,7 +25,7 @@ function statesByEvent(p: Params, q: TotalsQuestion): { sql: string; source: 'ev
   if (first >= last) {
     return {
       source: 'events',
-      sql: `SELECT event, uniqState(message_id) AS e, uniqState(distinct_id) AS u
+      sql: `SELECT event, uniqExact(message_id) AS e, uniqState(distinct_id) AS u
   FROM ${p.table('events')}
   WHERE ${project}${events} AND timestamp >= ${time(q.from)} AND timestamp < ${time(q.to)}
   GROUP BY event`,
@@ -32,11 +33,11 @@ function statesByEvent(p: Params, q: TotalsQuestion): { sql: string; source: 'ev
   }
   return {
     source: 'events_hourly',
-    sql: `SELECT event, events AS e, users AS u
+    sql: `SELECT event, toUInt64(events) AS e, users AS u
   FROM ${p.table('events_hourly')}
   WHERE ${project}${events} AND hour >= ${time(first)} AND hour < ${time(last)}
   UNION ALL
-  SELECT event, uniqState(message_id) AS e, uniqState(distinct_id) AS u
+  SELECT event, uniqExact(message_id) AS e, uniqState(distinct_id) AS u
   FROM ${p.table('events')}
   WHERE ${project}${events}
     AND ((timestamp >= ${time(q.from)} AND timestamp < ${time(first)}) OR (timestamp >= ${time(last)} AND timestamp < ${time(q.to)}))
@@ -50,7 +51,7 @@ export function buildTopEventsQuery(scope: QueryScope, q: TotalsQuestion & { lim
   }
   const p = createParams(scope);
   const { sql, source } = statesByEvent(p, q);
-  const query = `SELECT event, uniqMerge(e) AS n_events, uniqMerge(u) AS n_users
+  const query = `SELECT event, sum(e) AS n_events, uniqMerge(u) AS n_users
 FROM (
   ${sql}
 )

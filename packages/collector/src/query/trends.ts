@@ -29,8 +29,9 @@ export function isColumnBreakdown(value: string | undefined): value is ColumnBre
 }
 
 /**
- * Which table answers a trend. Rollups hold uniq states of message_id and distinct_id per bucket, so
- * they answer exactly what `events` would:
+ * Which table answers a trend. Rollups hold an event count and a uniq state of distinct_id per
+ * bucket; the count is what `events` holds once its duplicates are merged away (re-sent batches are
+ * deduplicated in the rollups too; docs/storage.md has the one exception):
  * - no breakdown: `events_hourly` (by hour, or its hours merged into days). It has no per-path or
  *   per-campaign rows, so it stays small for long ranges;
  * - a utm_* or page_path breakdown by day: `events_daily`, which has those dimensions;
@@ -70,12 +71,12 @@ export function buildTrendsQuery(scope: QueryScope, q: TrendsQuestion): SqlQuery
   if (source === 'events_hourly') {
     bucket = day ? 'toStartOfDay(hour)' : 'hour';
     range = `hour >= ${p.add(TIME, toClickHouseTime(start))} AND hour < ${p.add(TIME, toClickHouseTime(end))}`;
-    counts = `uniqMerge(events) AS n_events${q.users ? ', uniqMerge(users) AS n_users' : ''}`;
+    counts = `sum(events) AS n_events${q.users ? ', uniqMerge(users) AS n_users' : ''}`;
   } else if (source === 'events_daily') {
     bucket = "toDateTime(day, 'UTC')";
     const date = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
     range = `day >= ${p.add('Date', date(start))} AND day < ${p.add('Date', date(end))}`;
-    counts = `uniqMerge(events) AS n_events${q.users ? ', uniqMerge(users) AS n_users' : ''}`;
+    counts = `sum(events) AS n_events${q.users ? ', uniqMerge(users) AS n_users' : ''}`;
   } else {
     bucket = day ? 'toStartOfDay(timestamp)' : 'toStartOfHour(timestamp)';
     range = `timestamp >= ${p.add(TIME, toClickHouseTime(start))} AND timestamp < ${p.add(TIME, toClickHouseTime(end))}`;

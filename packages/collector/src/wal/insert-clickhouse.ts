@@ -13,8 +13,9 @@ export interface ClickHouseInsertOptions {
 /**
  * The insert the WAL sink and replay use: the batch's NDJSON bytes go to ClickHouse as they are
  * (`INSERT … FORMAT JSONEachRow`, the fastest path measured on chdb), with the batch token as
- * `insert_deduplication_token` for both tables. Dedup needs `non_replicated_deduplication_window`
- * on MergeTree tables (the migrations set it) or a Replicated engine.
+ * `insert_deduplication_token` for both tables and their materialized views. Dedup needs
+ * `non_replicated_deduplication_window` on MergeTree tables (the migrations set it, rollups
+ * included) or a Replicated engine.
  */
 export function insertViaClickHouse(client: ClickHouseClient, options: ClickHouseInsertOptions = {}): InsertBatch {
   const database = quote(options.database ?? DEFAULTS.database);
@@ -25,7 +26,9 @@ export function insertViaClickHouse(client: ClickHouseClient, options: ClickHous
     const result = await client.exec({
       query: `INSERT INTO ${database}.${table} FORMAT JSONEachRow`,
       values: Readable.from([body]),
-      clickhouse_settings: { insert_deduplication_token: token },
+      // The token must reach the rollups' materialized views too, or a re-sent batch is stored once
+      // but counted twice. chDB 26.7 has this on by default; servers may not, so it is always sent.
+      clickhouse_settings: { insert_deduplication_token: token, deduplicate_blocks_in_dependent_materialized_views: 1 },
       abort_signal: signal,
     });
     result.stream.destroy();

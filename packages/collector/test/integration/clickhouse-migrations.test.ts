@@ -56,7 +56,8 @@ describe('migrate on chdb', () => {
       group_id: 'String', previous_id: 'String',
       timestamp: time, original_timestamp: time, sent_at: time, received_at: time,
       traits: 'JSON', context: 'JSON',
-      page_url: 'String', page_path: 'String', referrer: 'String',
+      // page_path is LowCardinality since the storage pass (a site's paths are few; same SQL).
+      page_url: 'String', page_path: low, referrer: 'String',
       utm_source: low, utm_medium: low, utm_campaign: low, locale: low, library_name: low, library_version: low,
     };
     const byName = Object.fromEntries(columns.map((c) => [c.name, c.type]));
@@ -84,10 +85,15 @@ describe('migrate on chdb', () => {
       schema_migrations: 'ReplacingMergeTree',
     });
     const events = tables.find((t) => t.name === 'events');
-    expect(events?.sorting_key).toBe('project, event, toDate(timestamp), distinct_id, message_id');
+    // By day, then user: a user's events of a day form one run (docs/storage.md).
+    expect(events?.sorting_key).toBe('project, toDate(timestamp), distinct_id, message_id');
     expect(events?.create_table_query).toMatch(/PARTITION BY toYYYYMM\(timestamp\)/);
     expect(events?.create_table_query).toMatch(/TTL toDateTime\(timestamp\) \+ toIntervalDay\(365\)/);
     expect(events?.create_table_query).toMatch(/non_replicated_deduplication_window = 10000/);
+    // The rollups keep a dedup window too, so a re-sent batch's MV block is dropped like its events block.
+    for (const name of ['events_hourly', 'events_daily']) {
+      expect(tables.find((t) => t.name === name)?.create_table_query).toMatch(/non_replicated_deduplication_window = 10000/);
+    }
     const quarantine = tables.find((t) => t.name === 'events_quarantine');
     expect(quarantine?.create_table_query).toMatch(/TTL toDateTime\(received_at\) \+ toIntervalDay\(30\)/);
     const quarantineColumns = await rows<{ name: string }>(

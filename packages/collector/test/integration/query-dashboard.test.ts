@@ -9,7 +9,7 @@ import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDashboard } from '../../src/dashboard/index';
 import type { Ev } from './query-fixtures';
-import { DAY, HOUR, insert, openMigrated, retried } from './query-fixtures';
+import { DAY, HOUR, insert, openMigrated } from './query-fixtures';
 
 const CHROMIUM = '/usr/bin/chromium';
 const READ_KEY = 'read-key-for-tests';
@@ -42,8 +42,12 @@ let base = '';
 beforeAll(async () => {
   db = await openMigrated('query-dashboard');
   const events = demoEvents();
-  await insert(db.client, events);
-  await insert(db.client, retried(events.filter((e) => e.id === 'live-3' || e.id === 's0-order')));
+  await insert(db.client, events, 'sluice', 'dashboard-batch-1');
+  // Retries: the whole batch re-sent with its token (a lost response), which neither events nor the
+  // rollups take again, and two events re-sent by a client in another batch, which the collector's
+  // messageId window drops before they reach storage (so they are not inserted here; an escaped one
+  // is covered by query-trends.test.ts).
+  await insert(db.client, events, 'sluice', 'dashboard-batch-1');
   const handler = createDashboard({
     client: db.client,
     project: 'web',

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Engine } from '../../src/clickhouse/index';
 import { createEngine, migrate } from '../../src/clickhouse/index';
+import { MV_DEDUP_SETTING } from '../../src/clickhouse/batch-inserter';
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
@@ -71,11 +72,15 @@ export function row(e: Ev): Record<string, unknown> {
   };
 }
 
-/** One INSERT per call, as one writer batch would be. */
-export async function insert(client: ClickHouseClient, events: readonly Ev[], database = 'sluice'): Promise<void> {
+/**
+ * One INSERT per call, as one writer batch would be. With a `token`, the insert carries the writer's
+ * dedup settings, so the same call again is a re-sent batch.
+ */
+export async function insert(client: ClickHouseClient, events: readonly Ev[], database = 'sluice', token?: string): Promise<void> {
   if (events.length === 0) return;
+  const settings = token === undefined ? '' : ` SETTINGS ${MV_DEDUP_SETTING}, insert_deduplication_token = '${token}'`;
   await client.exec({
-    query: `INSERT INTO ${database}.events FORMAT JSONEachRow`,
+    query: `INSERT INTO ${database}.events${settings} FORMAT JSONEachRow`,
     values: Readable.from([events.map((e) => JSON.stringify(row(e))).join('\n')]),
   });
 }
@@ -103,7 +108,11 @@ export async function count(client: ClickHouseClient, query: string, params?: Re
   return Number(rows[0]?.n ?? 0);
 }
 
-/** Each event again as a separate batch with a later receipt: what a client retry stores. */
+/**
+ * Each event again as a separate batch with a later receipt: what a client retry stores when it
+ * escapes the collector's messageId window (restart, another instance, eviction). `events` holds it
+ * twice until a merge; the rollups' counts take it once more.
+ */
 export function retried(events: readonly Ev[]): Ev[] {
   return events.map((e) => ({ ...e, receivedLater: 30_000 }));
 }

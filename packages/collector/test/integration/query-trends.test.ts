@@ -28,8 +28,12 @@ let db: Awaited<ReturnType<typeof openMigrated>>;
 
 beforeAll(async () => {
   db = await openMigrated('query-trends');
-  await insert(db.client, EVENTS);
-  // Client retries of p2 and o3 land in separate batches, in both the table and the rollups.
+  await insert(db.client, EVENTS, 'sluice', 'trend-batch-1');
+  // The same batch re-sent with its token (a lost response): dropped by events and by the rollups.
+  await insert(db.client, EVENTS, 'sluice', 'trend-batch-1');
+  // Client retries of p2 and o3 that escaped the collector's messageId window land in separate
+  // batches: events holds them twice until a merge (queries on events count them once), and the
+  // rollups' plain counts take them once more (docs/storage.md, "No double counting").
   await insert(db.client, retried(EVENTS.filter((e) => e.id === 'p2')));
   await insert(db.client, retried(EVENTS.filter((e) => e.id === 'o3')));
 });
@@ -51,13 +55,21 @@ describe('trends on chdb', () => {
     expect(await count(db.client, "SELECT count() AS n FROM sluice.events WHERE project = 'trend' AND message_id IN ('p2', 'o3')")).toBe(4);
   });
 
+  it('does not count a batch re-sent with the same token, in events or in the rollups', async () => {
+    // 10 events of project trend, plus the 2 escaped client duplicates; the re-sent batch adds nothing.
+    expect(await count(db.client, "SELECT count() AS n FROM sluice.events WHERE project = 'trend'")).toBe(12);
+    expect(await count(db.client, "SELECT sum(events) AS n FROM sluice.events_hourly WHERE project = 'trend'")).toBe(12);
+    expect(await count(db.client, "SELECT sum(events) AS n FROM sluice.events_daily WHERE project = 'trend'")).toBe(12);
+  });
+
   it('serves daily trends from the hourly rollup with the counts known in advance', async () => {
     const result = await queries().trends({ interval: 'day', users: true, ...days });
     expect(result.source).toBe('events_hourly');
     expect(result.buckets).toEqual([new Date(at(0)).toISOString(), new Date(at(1)).toISOString()]);
     expect(result.series).toEqual([
-      { event: PV, counts: [4, 2], users: [3, 2], total: 6 },
-      { event: OP, counts: [1, 2], users: [1, 2], total: 3 },
+      // p2 (day 0) and o3 (day 1) are escaped client duplicates: counted twice by the rollup.
+      { event: PV, counts: [5, 2], users: [3, 2], total: 7 },
+      { event: OP, counts: [1, 3], users: [1, 2], total: 4 },
     ]);
   });
 
@@ -66,19 +78,19 @@ describe('trends on chdb', () => {
     expect(result.source).toBe('events_hourly');
     expect(result.buckets).toHaveLength(48);
     const pv = new Array(48).fill(0);
-    pv[10] = 3;
+    pv[10] = 4; // with p2's escaped duplicate
     pv[11] = 1;
     pv[33] = 2;
     const op = new Array(48).fill(0);
     op[10] = 1;
-    op[33] = 2;
+    op[33] = 3; // with o3's escaped duplicate
     expect(byKey(result)).toEqual({ [PV]: pv, [OP]: op });
   });
 
-  it('equals the counts derived from events, bucket by bucket', async () => {
+  it('equals the rows of events before the merge, bucket by bucket', async () => {
     const result = await queries().trends({ interval: 'hour', ...days });
     const raw = await db.client.query({
-      query: `SELECT toUnixTimestamp(toStartOfHour(timestamp)) * 1000 AS t, event, uniqExact(message_id) AS n
+      query: `SELECT toUnixTimestamp(toStartOfHour(timestamp)) * 1000 AS t, event, count() AS n
               FROM sluice.events WHERE project = {p:String} AND event != '' GROUP BY t, event`,
       query_params: { p: P },
       format: 'JSONEachRow',
@@ -93,7 +105,9 @@ describe('trends on chdb', () => {
     }
     expect(got).toEqual(expected);
     expect(await count(db.client, "SELECT count() AS n FROM sluice.events WHERE project = 'trend' AND event != ''")).toBe(11);
-    expect([...got.values()].reduce((a, b) => a + b, 0)).toBe(9);
+    expect([...got.values()].reduce((a, b) => a + b, 0)).toBe(11);
+    // 9 distinct events: what `events` holds after the merge, and what queries on `events` count.
+    expect(await count(db.client, "SELECT uniqExact(message_id) AS n FROM sluice.events WHERE project = 'trend' AND event != ''")).toBe(9);
   });
 
   it('covers every whole bucket that overlaps a ragged range', async () => {
@@ -101,40 +115,42 @@ describe('trends on chdb', () => {
     expect(result.buckets).toHaveLength(24);
     expect(result.buckets[0]).toBe(new Date(at(0, 10)).toISOString());
     expect(result.series.map((s) => [s.event, s.total])).toEqual([
-      [PV, 6],
-      [OP, 3],
+      [PV, 7],
+      [OP, 4],
     ]);
   });
 
   it('filters by event names', async () => {
     const result = await queries().trends({ events: [OP], interval: 'day', ...days });
-    expect(result.series).toEqual([{ event: OP, counts: [1, 2], total: 3 }]);
+    expect(result.series).toEqual([{ event: OP, counts: [1, 3], total: 4 }]);
     const fromEvents = await queries().trends({ events: [OP], interval: 'hour', breakdown: 'utm_source', users: true, ...days });
     expect(fromEvents.source).toBe('events');
     expect(fromEvents.series[0]?.users?.filter((n) => n > 0)).toEqual([1, 2]);
   });
 
-  it('serves a utm_source breakdown by day from the daily rollup, equal to the events-derived hourly one', async () => {
+  it('serves a utm_source breakdown by day from the daily rollup; the events-derived hourly one counts messageIds', async () => {
     const daily = await queries().trends({ interval: 'day', breakdown: 'utm_source', ...days });
     expect(daily.source).toBe('events_daily');
-    expect(byKey(daily)).toEqual({
+    const exact = {
       [`${PV}|google`]: [2, 2],
       [`${PV}|`]: [1, 0],
       [`${PV}|newsletter`]: [1, 0],
       [`${OP}|`]: [1, 2],
-    });
+    };
+    // The rollup counts the escaped duplicates of p2 (google, day 0) and o3 (day 1) once more.
+    expect(byKey(daily)).toEqual({ ...exact, [`${PV}|google`]: [3, 2], [`${OP}|`]: [1, 3] });
     const hourly = await queries().trends({ interval: 'hour', breakdown: 'utm_source', ...days });
     expect(hourly.source).toBe('events');
     const summed = Object.fromEntries(
       Object.entries(byKey(hourly)).map(([k, counts]) => [k, [counts.slice(0, 24), counts.slice(24)].map((d) => d.reduce((a, b) => a + b, 0))]),
     );
-    expect(summed).toEqual(byKey(daily));
+    expect(summed).toEqual(exact);
   });
 
   it('breaks down by page_path', async () => {
     const result = await queries().trends({ interval: 'day', breakdown: 'page_path', events: [PV], ...days });
     expect(result.source).toBe('events_daily');
-    expect(byKey(result)).toEqual({ [`${PV}|/`]: [2, 1], [`${PV}|/pricing`]: [1, 1], [`${PV}|/blog`]: [1, 0] });
+    expect(byKey(result)).toEqual({ [`${PV}|/`]: [2, 1], [`${PV}|/pricing`]: [2, 1], [`${PV}|/blog`]: [1, 0] });
   });
 
   it('breaks down by a property from events', async () => {
@@ -148,10 +164,11 @@ describe('topEvents and uniqueUsers on chdb', () => {
   it('ranks events over whole hours from the rollup', async () => {
     const q = queries();
     expect(await q.topEvents({ ...days, limit: 10 })).toEqual([
-      { event: PV, count: 6, users: 4 },
-      { event: OP, count: 3, users: 3 },
+      // whole hours only: the rollup's counts, with the escaped duplicates of p2 and o3
+      { event: PV, count: 7, users: 4 },
+      { event: OP, count: 4, users: 3 },
     ]);
-    expect(await q.topEvents({ ...days, limit: 1 })).toEqual([{ event: PV, count: 6, users: 4 }]);
+    expect(await q.topEvents({ ...days, limit: 1 })).toEqual([{ event: PV, count: 7, users: 4 }]);
   });
 
   it('is exact on a ragged range: whole hours from the rollup, the ends from events', async () => {
