@@ -6,6 +6,7 @@ import { createKeyStore, type WriteKeys } from './http/auth';
 import type { IpPolicy } from './http/client-ip';
 import { createCors, type CorsOrigins } from './http/cors';
 import { createDedupe } from './http/dedupe';
+import { seedDedupe } from './http/dedupe-seed';
 import { startEngine, type WalOptions, type WriterOptions, type Started } from './http/engine-startup';
 import { createRateLimiter, type RateLimitOptions } from './http/rate-limit';
 import { withDashboard, type CollectorDashboardOptions } from './http/dashboard-route';
@@ -129,6 +130,7 @@ export function createCollector(options: CollectorOptions): Collector {
   const keys = createKeyStore(options.writeKeys);
   const cors = createCors(options.cors ?? DEFAULTS.corsOrigins, keys.keyOrigins);
 
+  const dedupe = createDedupe(limits.dedupeWindow);
   let started: Started | undefined;
   let starting: Promise<Started> | undefined;
   let closing = false;
@@ -150,8 +152,17 @@ export function createCollector(options: CollectorOptions): Collector {
             observer: metrics.observer,
           })
     ).then(
-      (value) => {
+      async (value) => {
         metrics.watchWal(value.wal);
+        if (value.engine) {
+          await seedDedupe(dedupe, {
+            client: value.engine.client,
+            database: value.engine.database,
+            window: limits.dedupeWindow,
+            horizonMs: DEFAULTS.dedupeSeedHorizonMs,
+            logger,
+          });
+        }
         return (started = value);
       },
       (error: unknown) => {
@@ -168,7 +179,7 @@ export function createCollector(options: CollectorOptions): Collector {
   const handler = createHandler({
     keys,
     cors,
-    dedupe: createDedupe(limits.dedupeWindow),
+    dedupe,
     taxonomy: options.taxonomy,
     ipPolicy: options.ipPolicy ?? DEFAULTS.ipPolicy,
     trustProxy: options.trustProxy ?? DEFAULTS.trustProxy,

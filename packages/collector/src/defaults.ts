@@ -25,6 +25,8 @@ export const DEFAULTS = {
   trustProxy: false,
   /** How many recent messageIds per project are remembered to drop client retries. */
   dedupeWindow: 100_000,
+  /** On start, the window is refilled with the ids ClickHouse received this recently, so re-sends after a restart are caught. */
+  dedupeSeedHorizonMs: 3_600_000,
   /** `keep`, `anonymize` (zero the last octet of IPv4, last 80 bits of IPv6) or `drop`. */
   ipPolicy: 'anonymize' as 'keep' | 'anonymize' | 'drop',
   /** Largest skew correction applied to event time; beyond it the client's clock is not trusted at all. */
