@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Freshness: time from the collector's acknowledgement (200) to the events being visible to a query,
-// at default writer settings. chDB opens one data directory per process, so this runs in-process: the
-// collector's public API (`createCollector` with a `sink` made by `createClickHouseSink` on our own
-// `createEngine`), requests through `collector.fetch`, and queries through the same client, polling
-// every 20 ms for the last messageId of each acknowledged batch.
+// at default settings: `ack: 'wal'` (fsynced to the write-ahead log, then drained by the writer).
+// chDB opens one data directory per process, so this runs in-process: `createCollector` on embedded
+// chDB, requests through `collector.fetch`, and queries through the collector's own client
+// (`collector.ready()` returns it), polling every 20 ms for the last messageId of each
+// acknowledged batch.
 //   node bench/freshness.mjs [--quick]
-import { createClickHouseSink, createCollector, createEngine, DEFAULTS, migrate } from '@sluice/collector';
+import { createCollector, DEFAULTS } from '@sluice/collector';
 import { QUICK, fmt, median, percentile, removeDir, report, table, tempDir } from './lib/common.mjs';
 import { makeBatches } from './lib/events.mjs';
 
@@ -16,13 +17,10 @@ const POLL_MS = 20;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const dir = tempDir('freshness');
-const engine = await createEngine({ embedded: { path: `${dir}/data` } });
 const results = [];
+const collector = createCollector({ writeKeys: { bench: 'bench' }, engine: { embedded: { path: `${dir}/data` } }, wal: { dir: `${dir}/wal` } });
 try {
-  await migrate(engine.client, { database: engine.database });
-  const sink = createClickHouseSink({ client: engine.client, database: engine.database, ack: 'memory' });
-  const collector = createCollector({ writeKeys: { bench: 'bench' }, sink });
-  await collector.ready();
+  const { engine } = await collector.ready();
   const templates = makeBatches(32, 100);
   const auth = `Basic ${Buffer.from('bench:').toString('base64')}`;
 
@@ -74,9 +72,8 @@ try {
     results.push({ samples: samples.length, missing: pending.size, p50: percentile(samples, 0.5), p99: percentile(samples, 0.99), max: samples.at(-1) });
     console.error(`freshness run ${run + 1}/${RUNS}: p50 ${fmt(percentile(samples, 0.5))} ms, p99 ${fmt(percentile(samples, 0.99))} ms over ${samples.length} batches`);
   }
-  await collector.close();
 } finally {
-  await engine.close();
+  await collector.close();
   removeDir(dir);
 }
 
@@ -84,9 +81,9 @@ const data = { p50ms: median(results.map((r) => r.p50)), p99ms: median(results.m
 const markdown = [
   table(
     ['freshness: ack → queryable', 'p50 ms', 'p99 ms', 'max ms', 'batches measured'],
-    [[`ack memory, default writer (flush at ${fmt(DEFAULTS.batchMaxRows)} rows or ${DEFAULTS.batchMaxDelayMs} ms)`, fmt(data.p50ms), fmt(data.p99ms), fmt(data.maxMs), fmt(results.reduce((s, r) => s + r.samples, 0))]],
+    [[`default settings: ack ${DEFAULTS.ack}, writer flush at ${fmt(DEFAULTS.batchMaxRows)} rows or ${DEFAULTS.batchMaxDelayMs} ms`, fmt(data.p50ms), fmt(data.p99ms), fmt(data.maxMs), fmt(results.reduce((s, r) => s + r.samples, 0))]],
   ),
   '',
-  `In-process (createCollector + createClickHouseSink on embedded chDB), ${RATE} requests/s of 100 events for ${SECONDS} s, polling every ${POLL_MS} ms; ${RUNS} run(s), median of the per-run percentiles.`,
+  `In-process (createCollector on embedded chDB, default ack), ${RATE} requests/s of 100 events for ${SECONDS} s, polling every ${POLL_MS} ms; ${RUNS} run(s), median of the per-run percentiles.`,
 ].join('\n');
 report('freshness', { settings: { runs: RUNS, seconds: SECONDS, rate: RATE }, markdown, data });

@@ -29,12 +29,13 @@ const PARTS = [
   { id: 'sdk-node', title: 'Node SDK (`bench/sdk-node.mjs`)', script: 'sdk-node.mjs', args: quickArgs, nodeArgs: ['--expose-gc'], captured: true },
   { id: 'sdk-browser', title: 'Browser SDK size (`bench/sdk-browser-size.mjs`)', script: 'sdk-browser-size.mjs', args: [], captured: true },
   { id: 'sdk-browser-peers', title: 'Browser SDK size beside peers', script: 'sdk-browser-peers.mjs', args: [] },
+  { id: 'sdk-browser-track', title: 'Browser SDK `track()` cost in happy-dom', script: 'sdk-browser-track.mjs', args: quickArgs, core: 0 },
   { id: 'wal', title: 'Write-ahead log append throughput (`bench/wal.mjs`)', script: 'wal.mjs', args: QUICK ? ['1', '1'] : [], captured: true },
   { id: 'queries', title: 'Query latency (`bench/queries.mjs`)', script: 'queries.mjs', args: quickArgs },
   { id: 'freshness', title: 'Freshness (ack → queryable)', script: 'freshness.mjs', args: quickArgs },
   { id: 'storage', title: 'Storage on disk', script: 'storage.mjs', args: quickArgs },
 ];
-const ALIASES = { 'sdk-browser-size': ['sdk-browser', 'sdk-browser-peers'], 'sdk-browser': ['sdk-browser', 'sdk-browser-peers'], refs: ['ceiling', 'baseline'] };
+const ALIASES = { 'sdk-browser-size': ['sdk-browser', 'sdk-browser-peers'], 'sdk-browser': ['sdk-browser', 'sdk-browser-peers', 'sdk-browser-track'], refs: ['ceiling', 'baseline'] };
 
 if (argv.includes('--list') || argv.includes('--help')) {
   console.log(readFileSync(new URL(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n'));

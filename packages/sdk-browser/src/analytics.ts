@@ -127,7 +127,7 @@ export const createAnalytics = <T = undefined>(options: Options): Analytics<T> =
       stats.dropped++;
       return;
     }
-    if (queue.update((q) => q.push(e)).length >= o.flushAt) flush();
+    if (queue.push(e) >= o.flushAt) flush();
   };
 
   const api: Analytics<T> = {

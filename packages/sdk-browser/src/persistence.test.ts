@@ -26,6 +26,7 @@ describe('persistence', () => {
     const tab = world.tab({ maxStoredEvents: 5, flushAt: 1000 });
     tab.nav.onLine = false;
     for (let i = 0; i < 8; i++) tab.analytics.track('e' + i);
+    await Promise.resolve(); // a task's events are stored together at its end
     expect(tab.analytics.stats.dropped).toBe(3);
     tab.setOnline(true);
     await tab.analytics.flush();
@@ -37,6 +38,7 @@ describe('persistence', () => {
     const tab = world.tab({ maxStoredBytes: 6_000, flushAt: 1000 });
     tab.nav.onLine = false;
     for (let i = 0; i < 20; i++) tab.analytics.track('e' + i, { pad: 'x'.repeat(400) });
+    await Promise.resolve(); // a task's events are stored together at its end
     const stored = queueKeys(world).map((k) => world.storage.map.get(k)!.length);
     expect(stored[0]).toBeLessThanOrEqual(6_000);
     tab.setOnline(true);
@@ -110,5 +112,25 @@ describe('persistence', () => {
     tab.analytics.track('a');
     await world.advance(120_000);
     expect(world.events().map((e) => e.event)).toEqual(['a']);
+  });
+});
+
+describe('a burst of tracks', () => {
+  it('stores the queue once per task, not once per event', async () => {
+    const world = createWorld();
+    const tab = world.tab({ flushAt: 1000 });
+    tab.nav.onLine = false;
+    let sets = 0;
+    const set = world.storage.setItem.bind(world.storage);
+    world.storage.setItem = (k: string, v: string) => {
+      if (k.includes(':q')) sets++;
+      set(k, v);
+    };
+    for (let i = 0; i < 200; i++) tab.analytics.track('burst', { i });
+    expect(sets).toBe(0);
+    await Promise.resolve();
+    expect(sets).toBe(1);
+    expect(queueKeys(world).length).toBeGreaterThan(0);
+    expect(JSON.parse(world.storage.map.get(queueKeys(world)[0]!)!)).toHaveLength(200);
   });
 });

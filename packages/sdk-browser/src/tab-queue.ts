@@ -34,30 +34,52 @@ export const createTabQueue = (o: TabQueueOptions) => {
   const hk = p + 'h' + me;
   const beat = () => me + ':' + o.now();
   const load = (k = qk) => parse<WireEvent[]>(st.get(k)) || [];
+  /** Stores the queue within its bounds, dropping (and counting) the oldest: each event is serialised once. */
   const save = (q: WireEvent[]) => {
     if (!q.length) return st.del(qk), st.del(hk);
-    let s = JSON.stringify(q);
-    while (q.length > 1 && (q.length > o.maxEvents || s.length > o.maxBytes)) {
-      q.shift();
-      o.stats.dropped++;
-      s = JSON.stringify(q);
-    }
-    st.set(qk, s);
+    const parts = q.map((e) => JSON.stringify(e));
+    let drop = Math.max(0, q.length - o.maxEvents);
+    // The stored text is `[` + parts joined by `,` + `]`: 1 + Σ(part + 1) characters.
+    let size = parts.reduce((n, x) => n + x.length + 1, 1);
+    for (let i = 0; i < drop; i++) size -= parts[i]!.length + 1;
+    while (q.length - drop > 1 && size > o.maxBytes) size -= parts[drop++]!.length + 1;
+    q.splice(0, drop);
+    o.stats.dropped += drop;
+    st.set(qk, '[' + parts.slice(drop).join(',') + ']');
     st.set(hk, beat());
   };
   /** Read, change and write this tab's queue: the stored copy is the truth (another tab may have adopted it). */
-  const update = (f: (q: WireEvent[]) => unknown) => {
+  const write = (f: (q: WireEvent[]) => unknown) => {
     const q = load();
     f(q);
     save(q);
+    stored = q.length;
     return q;
   };
+  // Events tracked in one task are stored together at its end (a microtask), not one by one: each
+  // write re-serialises the whole queue, so a burst of N tracks would cost O(N²). Every read below
+  // commits them first, so nothing that looks at the queue can miss one.
+  let pending: WireEvent[] = [];
+  let stored = load().length;
+  const commit = () => {
+    if (!pending.length) return;
+    const add = pending;
+    pending = [];
+    write((q) => q.push(...add));
+  };
+  const update = (f: (q: WireEvent[]) => unknown) => (commit(), write(f));
   return {
-    load: () => load(),
+    load: () => (commit(), load()),
     update,
+    /** Queues an event; returns the queue's length counting it. */
+    push(e: WireEvent) {
+      if (pending.push(e) == 1) queueMicrotask(commit);
+      return stored + pending.length;
+    },
     remove: (ids: Set<string>) => update((q) => q.splice(0, q.length, ...q.filter((e) => !ids.has(e.messageId)))),
     /** Heartbeat, then claim stale queues of other tabs and adopt the ones claimed last tick. */
     tick() {
+      commit();
       if (load().length) st.set(hk, beat());
       for (const k of st.keys()) {
         if (!k.startsWith(p + 'q') || k == qk) continue;
