@@ -72,10 +72,13 @@ function runPart(part) {
       err += d;
       process.stderr.write(String(d).replace(/^(?=.)/gm, '  · '));
     });
+    // Stop the part with the harness, however the harness is stopped, so no part outlives it.
     const stop = () => child.kill('SIGTERM');
     process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
     child.on('exit', (code, signal) => {
       process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
       resolve({ code: code ?? signal, out, err, seconds: (performance.now() - started) / 1000 });
     });
   });

@@ -4,7 +4,7 @@
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import { createCollector, createEngine } from '@sluice/collector';
+import { createCollector } from '@sluice/collector';
 import { createRequestListener } from '@sluice/collector/node';
 
 const port = Number(process.env.PORT ?? 8085);
@@ -22,16 +22,15 @@ await once(page, 'listening');
 const pagePort = page.address().port;
 const origins = [`http://127.0.0.1:${pagePort}`, `http://localhost:${pagePort}`];
 
-// `engine: { embedded: { path: dataDir } }` alone is enough to collect; opening the engine here as
-// well lets /recent query what landed (chDB allows one data directory per process).
-const engine = await createEngine({ embedded: { path: dataDir } });
 const collector = createCollector({
   writeKeys: { [writeKey]: 'browser-example' },
-  engine: { clickhouse: engine.client },
+  engine: { embedded: { path: dataDir } },
   wal: { dir: walDir },
   cors: origins, // browsers on any other origin get 403 (the default, '*', accepts any)
 });
-await collector.ready();
+// Connected and migrated, or throws with what to fix. `engine.client` queries what landed: with
+// chDB it is the only client that can read this data directory while the collector runs.
+const { engine } = await collector.ready();
 const collect = createServer(createRequestListener(collector));
 collect.listen(collectorPort, host);
 await once(collect, 'listening');
@@ -82,7 +81,6 @@ async function stop(signal) {
   page.closeIdleConnections();
   collect.closeIdleConnections();
   await collector.close(); // waits for requests in flight and writes what is buffered
-  await engine.close();
   console.log('stopped');
   process.exit(0);
 }

@@ -1,7 +1,7 @@
 // The Sluice collector inside an Express app, on embedded ClickHouse (chDB).
 // Run from the repo root: npm run start -w @sluice-examples/express
 import { once } from 'node:events';
-import { createCollector, createEngine } from '@sluice/collector';
+import { createCollector } from '@sluice/collector';
 import { createExpressMiddleware } from '@sluice/collector/express';
 import { createAnalytics } from '@sluice/sdk-node';
 import express from 'express';
@@ -12,11 +12,10 @@ const writeKey = process.env.SLUICE_WRITE_KEY ?? 'demo-write-key';
 const dataDir = process.env.SLUICE_DATA ?? '.sluice/express-data';
 const walDir = process.env.SLUICE_WAL ?? '.sluice/express-wal'; // acknowledged events wait here until they are in ClickHouse
 
-// `engine: { embedded: { path: dataDir } }` alone is enough to collect; opening the engine here as
-// well lets the /recent route below query what landed (chDB allows one data directory per process).
-const engine = await createEngine({ embedded: { path: dataDir } });
-const collector = createCollector({ writeKeys: { [writeKey]: 'express-example' }, engine: { clickhouse: engine.client }, wal: { dir: walDir } });
-await collector.ready(); // connected and migrated, or throws with what to fix
+const collector = createCollector({ writeKeys: { [writeKey]: 'express-example' }, engine: { embedded: { path: dataDir } }, wal: { dir: walDir } });
+// Connected and migrated, or throws with what to fix. `engine.client` queries what landed: with
+// chDB it is the only client that can read this data directory while the collector runs.
+const { engine } = await collector.ready();
 
 const app = express();
 app.use('/collect', createExpressMiddleware(collector)); // before any body parser
@@ -62,7 +61,6 @@ async function stop(signal) {
   server.close();
   server.closeIdleConnections();
   await collector.close(); // waits for requests in flight and writes what is buffered
-  await engine.close();
   console.log('stopped');
   process.exit(0);
 }

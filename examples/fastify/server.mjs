@@ -1,6 +1,6 @@
 // The Sluice collector as a Fastify plugin, on embedded ClickHouse (chDB).
 // Run from the repo root: npm run start -w @sluice-examples/fastify
-import { createCollector, createEngine } from '@sluice/collector';
+import { createCollector } from '@sluice/collector';
 import { sluiceFastify } from '@sluice/collector/fastify';
 import { createAnalytics } from '@sluice/sdk-node';
 import Fastify from 'fastify';
@@ -11,11 +11,10 @@ const writeKey = process.env.SLUICE_WRITE_KEY ?? 'demo-write-key';
 const dataDir = process.env.SLUICE_DATA ?? '.sluice/fastify-data';
 const walDir = process.env.SLUICE_WAL ?? '.sluice/fastify-wal'; // acknowledged events wait here until they are in ClickHouse
 
-// `engine: { embedded: { path: dataDir } }` alone is enough to collect; opening the engine here as
-// well lets the /recent route below query what landed (chDB allows one data directory per process).
-const engine = await createEngine({ embedded: { path: dataDir } });
-const collector = createCollector({ writeKeys: { [writeKey]: 'fastify-example' }, engine: { clickhouse: engine.client }, wal: { dir: walDir } });
-await collector.ready(); // connected and migrated, or throws with what to fix
+const collector = createCollector({ writeKeys: { [writeKey]: 'fastify-example' }, engine: { embedded: { path: dataDir } }, wal: { dir: walDir } });
+// Connected and migrated, or throws with what to fix. `engine.client` queries what landed: with
+// chDB it is the only client that can read this data directory while the collector runs.
+const { engine } = await collector.ready();
 
 const app = Fastify();
 // The plugin takes over body parsing inside its own prefix only; the routes below still get JSON.
@@ -55,7 +54,6 @@ async function stop(signal) {
   await analytics.shutdown({ timeoutMs: 5_000 }); // the SDK's queue goes to the collector first
   await app.close();
   await collector.close(); // waits for requests in flight and writes what is buffered
-  await engine.close();
   console.log('stopped');
   process.exit(0);
 }

@@ -3,7 +3,7 @@
 // Run from the repo root: npm run start -w @sluice-examples/hono
 import { once } from 'node:events';
 import { serve } from '@hono/node-server';
-import { createCollector, createEngine } from '@sluice/collector';
+import { createCollector } from '@sluice/collector';
 import { createAnalytics } from '@sluice/sdk-node';
 import { Hono } from 'hono';
 
@@ -13,16 +13,15 @@ const writeKey = process.env.SLUICE_WRITE_KEY ?? 'demo-write-key';
 const dataDir = process.env.SLUICE_DATA ?? '.sluice/hono-data';
 const walDir = process.env.SLUICE_WAL ?? '.sluice/hono-wal'; // acknowledged events wait here until they are in ClickHouse
 
-// `engine: { embedded: { path: dataDir } }` alone is enough to collect; opening the engine here as
-// well lets the /recent route below query what landed (chDB allows one data directory per process).
-const engine = await createEngine({ embedded: { path: dataDir } });
 const collector = createCollector({
   writeKeys: { [writeKey]: 'hono-example' },
-  engine: { clickhouse: engine.client },
+  engine: { embedded: { path: dataDir } },
   wal: { dir: walDir },
   basePath: '/collect', // Hono passes the full URL, so the collector strips the mount path itself
 });
-await collector.ready(); // connected and migrated, or throws with what to fix
+// Connected and migrated, or throws with what to fix. `engine.client` queries what landed: with
+// chDB it is the only client that can read this data directory while the collector runs.
+const { engine } = await collector.ready();
 
 const app = new Hono();
 // c.env is @hono/node-server's { incoming, outgoing }: the collector reads the client address from it.
@@ -63,7 +62,6 @@ async function stop(signal) {
   server.close();
   server.closeIdleConnections?.();
   await collector.close(); // waits for requests in flight and writes what is buffered
-  await engine.close();
   console.log('stopped');
   process.exit(0);
 }

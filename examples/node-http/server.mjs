@@ -2,7 +2,7 @@
 // Run from the repo root: npm run start -w @sluice-examples/node-http
 import { once } from 'node:events';
 import { createServer } from 'node:http';
-import { createCollector, createEngine } from '@sluice/collector';
+import { createCollector } from '@sluice/collector';
 import { createRequestListener } from '@sluice/collector/node';
 import { createAnalytics } from '@sluice/sdk-node';
 
@@ -12,11 +12,10 @@ const writeKey = process.env.SLUICE_WRITE_KEY ?? 'demo-write-key';
 const dataDir = process.env.SLUICE_DATA ?? '.sluice/node-http-data';
 const walDir = process.env.SLUICE_WAL ?? '.sluice/node-http-wal'; // acknowledged events wait here until they are in ClickHouse
 
-// `engine: { embedded: { path: dataDir } }` alone is enough to collect; opening the engine here as
-// well lets /recent query what landed (chDB allows one data directory per process).
-const engine = await createEngine({ embedded: { path: dataDir } });
-const collector = createCollector({ writeKeys: { [writeKey]: 'node-http-example' }, engine: { clickhouse: engine.client }, wal: { dir: walDir } });
-await collector.ready(); // connected and migrated, or throws with what to fix
+const collector = createCollector({ writeKeys: { [writeKey]: 'node-http-example' }, engine: { embedded: { path: dataDir } }, wal: { dir: walDir } });
+// Connected and migrated, or throws with what to fix. `engine.client` queries what landed: with
+// chDB it is the only client that can read this data directory while the collector runs.
+const { engine } = await collector.ready();
 
 // The collector answers its own paths (/v1/batch, /v1/track, …, /health, /ready, /metrics) at the root.
 const sluice = createRequestListener(collector);
@@ -63,7 +62,6 @@ async function stop(signal) {
   server.close();
   server.closeIdleConnections();
   await collector.close(); // waits for requests in flight and writes what is buffered
-  await engine.close();
   console.log('stopped');
   process.exit(0);
 }
