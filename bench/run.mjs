@@ -73,7 +73,10 @@ function runPart(part) {
       process.stderr.write(String(d).replace(/^(?=.)/gm, '  · '));
     });
     // Stop the part with the harness, however the harness is stopped, so no part outlives it.
-    const stop = () => child.kill('SIGTERM');
+    const stop = () => {
+      child.kill('SIGTERM');
+      child.once('exit', () => process.exit(1)); // and the harness ends too, with no further parts
+    };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     child.on('exit', (code, signal) => {
