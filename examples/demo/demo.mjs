@@ -77,7 +77,10 @@ async function main() {
   try {
     started = await collector.ready();
   } catch (error) {
-    console.error(`demo: ${error.message}`);
+    // Another demo (or collector) holding the data directory or its log is the usual cause.
+    const held = /in use|lock/i.test(error.message);
+    console.error(`demo: ${error.message.split('\n')[0]}`);
+    if (held) console.error(`demo: stop the other demo (Ctrl-C), or run this one elsewhere: npm run demo -- --data .sluice/demo2`);
     await collector.close(1_000).catch(() => {});
     process.exit(1);
   }
