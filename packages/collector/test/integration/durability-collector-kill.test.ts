@@ -2,9 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openChdb } from './wal-chdb-helpers';
-import { tempDir } from './clickhouse-fixtures';
-import { runCli, type Spawned } from './cli-support';
-import { startLoad, waitUntil } from './durability-support';
+import { servedCollector, startLoad, waitUntil } from './durability-support';
 
 /**
  * `kill -9` of the built `sluice serve` (default ack: wal, embedded chDB) under concurrent load,
@@ -17,22 +15,10 @@ import { startLoad, waitUntil } from './durability-support';
  * `insert_deduplication_token` (the log range), not collapsed by merge luck. Nothing runs
  * `OPTIMIZE`, and the collector's own retry dedupe cannot help across a restart (it is in memory).
  */
-const data = tempDir('kill-data');
-const wal = tempDir('kill-wal');
-const spawned: Spawned[] = [];
-
-afterAll(() => {
-  for (const cli of spawned) cli.kill();
-  data.remove();
-  wal.remove();
-});
-
-async function start(): Promise<{ cli: Spawned; url: string }> {
-  const cli = runCli(['serve', '--embedded', data.path, '--wal', wal.path, '--write-key', 'k=p', '--port', '0']);
-  spawned.push(cli);
-  const [, url] = await cli.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+) \(.*ack wal/, 30_000);
-  return { cli, url: url as string };
-}
+const served = servedCollector('kill');
+const { data, wal } = served;
+const start = served.start;
+afterAll(() => served.dispose());
 
 async function pendingRange(): Promise<unknown> {
   try {

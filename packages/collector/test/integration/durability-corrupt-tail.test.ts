@@ -1,8 +1,7 @@
 import { appendFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tempDir } from './clickhouse-fixtures';
-import { runCli, type Spawned } from './cli-support';
+import { servedCollector } from './durability-support';
 import { openChdb } from './wal-chdb-helpers';
 
 /**
@@ -10,21 +9,10 @@ import { openChdb } from './wal-chdb-helpers';
  * middle of a write leaves it): it reports the repair, starts, keeps every acknowledged event, and
  * takes new ones. (The log's own tests cover flipped bytes and every tail shape.)
  */
-const data = tempDir('tail-data');
-const wal = tempDir('tail-wal');
-const spawned: Spawned[] = [];
-afterAll(() => {
-  for (const cli of spawned) cli.kill();
-  data.remove();
-  wal.remove();
-});
-
-async function start(): Promise<{ cli: Spawned; url: string }> {
-  const cli = runCli(['serve', '--embedded', data.path, '--wal', wal.path, '--write-key', 'k=p', '--port', '0']);
-  spawned.push(cli);
-  const [, url] = await cli.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/, 30_000);
-  return { cli, url: url as string };
-}
+const served = servedCollector('tail');
+const { data, wal } = served;
+const start = served.start;
+afterAll(() => served.dispose());
 
 async function post(url: string, ids: string[]): Promise<number> {
   const res = await fetch(`${url}/v1/batch`, {

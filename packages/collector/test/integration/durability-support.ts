@@ -1,4 +1,7 @@
-/** Load generation for the durability suites: concurrent posters that remember what was acknowledged. */
+import { tempDir } from './clickhouse-fixtures';
+import { runCli, type Spawned } from './cli-support';
+// The durability suites' shared parts: concurrent posters that remember what was acknowledged, and
+// a spawned collector that can be killed and restarted on the same directories.
 
 export interface Load {
   /** messageIds of events in requests answered 200. */
@@ -86,4 +89,30 @@ export async function waitUntil(what: string, check: () => boolean | Promise<boo
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
     await pause(everyMs);
   }
+}
+
+/**
+ * A `sluice serve` (default ack: wal) on its own data and log directories, which `start` can run
+ * again after a kill, as a restart on the same directories; `dispose` kills what is left and
+ * removes both directories.
+ */
+export function servedCollector(prefix: string) {
+  const data = tempDir(`${prefix}-data`);
+  const wal = tempDir(`${prefix}-wal`);
+  const spawned: Spawned[] = [];
+  return {
+    data,
+    wal,
+    async start(): Promise<{ cli: Spawned; url: string }> {
+      const cli = runCli(['serve', '--embedded', data.path, '--wal', wal.path, '--write-key', 'k=p', '--port', '0']);
+      spawned.push(cli);
+      const [, url] = await cli.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+) \(.*ack wal/, 30_000);
+      return { cli, url: url as string };
+    },
+    dispose(): void {
+      for (const cli of spawned) cli.kill();
+      data.remove();
+      wal.remove();
+    },
+  };
 }
