@@ -9,7 +9,9 @@ import { createDedupe } from './http/dedupe';
 import { seedDedupe } from './http/dedupe-seed';
 import { startEngine, type WalOptions, type WriterOptions, type Started } from './http/engine-startup';
 import { createRateLimiter, type RateLimitOptions } from './http/rate-limit';
-import { withDashboard, type CollectorDashboardOptions } from './http/dashboard-route';
+import { withDashboard } from './http/dashboard-route';
+import { createQueryApi, type CollectorDashboardOptions, type QueryApiOptions } from './http/query-api';
+import type { ReadKeys } from './http/read-keys';
 import { createHandler, type ConnectionInfo } from './http/handler';
 import { normalizeBasePath } from './http/routes';
 import type { Logger } from './logger';
@@ -57,9 +59,17 @@ export interface CollectorOptions {
    */
   rateLimit?: RateLimitOptions;
   /**
-   * Serve a dashboard at `{basePath}/dashboard`, off by default: live events per minute, trends, a
-   * funnel and retention, rendered as SVG. `readKey` (at least 8 characters, distinct from every
-   * write key) guards it: `?key=` or `Authorization: Bearer`.
+   * Read key → the project it reads (`'*'` for every project). A read key opens `POST {basePath}/graphql`
+   * and the dashboard (`Authorization: Bearer <read key>`, or the dashboard's login form); it never
+   * writes, and a write key never reads. At least 8 characters, distinct from every write key.
+   */
+  readKeys?: ReadKeys;
+  /** Tuning of the query API and its answer cache (TTL, memory, query timeout, depth and cost limits). */
+  queryApi?: QueryApiOptions;
+  /**
+   * Serve a dashboard at `{basePath}/dashboard`, off by default: forms to choose the funnel, range,
+   * breakdown and retention (kept in the URL), live events, trends, top events and quarantine. Any
+   * read key opens it; `readKey` adds one (reading `project` when set, else every project).
    */
   dashboard?: CollectorDashboardOptions;
   /** Migration options for the engine: database, cluster, TTLs. The taxonomy is passed on for type hints. */
@@ -149,7 +159,8 @@ export function createCollector(options: CollectorOptions): Collector {
             migrations: { ...options.migrations, taxonomy: options.taxonomy, logger },
             writer: options.writer,
             logger,
-            observer: metrics.observer,
+            // Rows landed: answers cached before are no longer reused.
+            observer: { ...metrics.observer, onInsert: (rows: number, bytes: number, ms: number) => { metrics.observer.onInsert(rows, bytes, ms); queryApi.invalidate(); } },
           })
     ).then(
       async (value) => {
@@ -176,6 +187,19 @@ export function createCollector(options: CollectorOptions): Collector {
   start().catch((error: unknown) => logger.error({ err: error }, 'the collector could not start'));
 
   const basePath = normalizeBasePath(options.basePath);
+  const queryApi = createQueryApi({
+    readKeys: options.readKeys,
+    writeKeys: typeof options.writeKeys === 'function' ? [] : Object.keys(options.writeKeys),
+    dashboard: options.dashboard,
+    queryApi: options.queryApi,
+    basePath,
+    database: options.migrations?.database,
+    taxonomy: options.taxonomy,
+    metrics,
+    logger,
+    now: options.now ?? Date.now,
+    engine: () => start().then((value) => value.engine),
+  });
   const handler = createHandler({
     keys,
     cors,
@@ -200,21 +224,14 @@ export function createCollector(options: CollectorOptions): Collector {
       ),
     readySink: () => started?.sink,
     isClosing: () => closing,
+    graphql: options.sink ? undefined : queryApi.graphql,
     track(work) {
       inFlight.add(work);
       return work.finally(() => inFlight.delete(work));
     },
   });
 
-  const fetch = options.dashboard
-    ? withDashboard(handler, {
-        dashboard: options.dashboard,
-        basePath,
-        database: options.migrations?.database,
-        writeKeys: options.writeKeys,
-        client: () => start().then((value) => value.engine?.client),
-      })
-    : handler;
+  const fetch = queryApi.dashboard ? withDashboard(handler, queryApi.dashboard, queryApi.dashboardPath) : handler;
 
   return {
     fetch,

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { WriterObserver } from './clickhouse';
+import type { AnswerCacheObserver } from './graphql/answer-cache';
 import type { WalSinkObserver } from './wal/wal-sink';
 import type { WalStats } from './wal/write-ahead-log';
 
@@ -23,6 +24,8 @@ export interface CollectorMetrics {
   readonly observer: Required<WriterObserver> & Pick<Required<WalSinkObserver>, 'onReplay'>;
   /** Reports this write-ahead log in the `sluice_wal_*` metrics (the collector calls it with `ack: 'wal'`). */
   watchWal(wal: WalGaugeSource | undefined): void;
+  /** Pass to `createAnswerCache({ observer })`: the `sluice_query_cache_*` metrics. */
+  readonly queryCache: AnswerCacheObserver;
 }
 
 /**
@@ -35,7 +38,11 @@ export interface CollectorMetrics {
  * - with `ack: 'wal'`: `sluice_wal_bytes` (not yet in ClickHouse), `sluice_wal_disk_bytes`,
  *   `sluice_wal_oldest_unsent_age_seconds`, `sluice_wal_fsync_seconds` (the last group commit),
  *   `sluice_wal_fsyncs_total`, and `sluice_replayed_batches_total` (batches pending at a restart,
- *   re-sent with their recorded dedup token).
+ *   re-sent with their recorded dedup token);
+ * - the query API's answer cache: `sluice_query_cache_hits_total{question}` (answered from memory),
+ *   `sluice_query_cache_misses_total{question}` (a ClickHouse query ran),
+ *   `sluice_query_cache_coalesced_total{question}` (a miss that waited for the same question already
+ *   running), `sluice_query_cache_bytes` and `sluice_query_cache_entries`.
  */
 export function createMetrics(prefix = 'sluice_'): CollectorMetrics {
   const registry = new Registry();
@@ -84,6 +91,13 @@ export function createMetrics(prefix = 'sluice_'): CollectorMetrics {
   });
   const replayed = new Counter({ name: `${prefix}replayed_batches_total`, help: 'Batches found pending in the write-ahead log at a restart and re-sent with their recorded dedup token.', registers });
 
+  const cacheCounter = (name: string, help: string) => new Counter({ name: `${prefix}query_cache_${name}_total`, help, labelNames: ['question'], registers });
+  const cacheHits = cacheCounter('hits', 'Questions answered from the query cache, without ClickHouse.');
+  const cacheMisses = cacheCounter('misses', 'Questions that ran a ClickHouse query (not in the cache, or no longer fresh).');
+  const cacheCoalesced = cacheCounter('coalesced', 'Questions that waited for the same question already running instead of running their own query.');
+  const cacheBytes = new Gauge({ name: `${prefix}query_cache_bytes`, help: 'Estimated memory of the cached answers.', registers });
+  const cacheEntries = new Gauge({ name: `${prefix}query_cache_entries`, help: 'Answers in the query cache.', registers });
+
   return {
     registry,
     contentType: registry.contentType,
@@ -109,6 +123,15 @@ export function createMetrics(prefix = 'sluice_'): CollectorMetrics {
     watchWal(source) {
       wal = source;
       fsyncsSeen = 0;
+    },
+    queryCache: {
+      hit: (question) => cacheHits.inc({ question }),
+      miss: (question) => cacheMisses.inc({ question }),
+      coalesced: (question) => cacheCoalesced.inc({ question }),
+      size(bytes, entries) {
+        cacheBytes.set(bytes);
+        cacheEntries.set(entries);
+      },
     },
   };
 }

@@ -17,11 +17,15 @@ describe('sluice flags', () => {
     expect(config.rateLimit).toBe(0);
   });
 
-  it('takes --dashboard-key, refusing short keys and write keys', () => {
-    expect(resolve([]).dashboardKey).toBeUndefined();
-    expect(resolve(['--dashboard-key', 'read-key-123', '--write-key', 'k=p']).dashboardKey).toBe('read-key-123');
+  it('takes --read-key KEY[=PROJECT] and SLUICE_READ_KEYS, with --dashboard-key as an alias, refusing short keys and write keys', () => {
+    expect(resolve([]).readKeys).toEqual({});
+    expect(resolve(['--dashboard-key', 'read-key-123', '--write-key', 'k=p']).readKeys).toEqual({ 'read-key-123': '*' });
+    expect(resolve(['--read-key', 'read-key-web=web', '--read-key', 'read-key-all']).readKeys).toEqual({ 'read-key-web': 'web', 'read-key-all': '*' });
+    expect(resolveConfig(parseFlags([]), { SLUICE_READ_KEYS: 'read-key-env=mobile' }).readKeys).toEqual({ 'read-key-env': 'mobile' });
     expect(() => resolve(['--dashboard-key', 'short'])).toThrow(/at least 8 characters/);
-    expect(() => resolve(['--dashboard-key', 'write-key-1', '--write-key', 'write-key-1=p'])).toThrow(/differ from every write key/);
+    expect(() => resolve(['--read-key', 'short=web'])).toThrow(/at least 8 characters/);
+    expect(() => resolve(['--read-key', 'write-key-1', '--write-key', 'write-key-1=p'])).toThrow(/also a write key/);
+    expect(() => resolve(['--dashboard-key', 'write-key-1', '--write-key', 'write-key-1=p'])).toThrow(/also a write key/);
   });
 
   it('takes --ack wal, --wal, --keep-raw and --rate-limit', () => {

@@ -4,6 +4,7 @@ import type { EngineOptions } from '../clickhouse';
 import { DEFAULTS } from '../defaults';
 import { CollectorError } from '../errors';
 import type { IpPolicy } from '../http/client-ip';
+import { addReadKeySpec, createReadKeyStore } from '../http/read-keys';
 import { parseDuration } from '../wal/duration';
 
 /** Everything `sluice serve` and `sluice migrate` run with, after flags, env and `--config` are merged. */
@@ -19,8 +20,8 @@ export interface CliConfig {
   wal: { dir: string; keepRawMs: number };
   /** Events per second per write key; 0 is off. */
   rateLimit: number;
-  /** Read key of the dashboard at /dashboard; off when absent. */
-  dashboardKey: string | undefined;
+  /** Read keys → project (`*` for every project): the dashboard and POST /graphql. `--dashboard-key` adds one for every project. */
+  readKeys: Record<string, string>;
   cors: '*' | string[];
   ipPolicy: IpPolicy;
   trustProxy: boolean;
@@ -38,6 +39,7 @@ const FLAGS = {
   ack: { type: 'string' },
   'keep-raw': { type: 'string' },
   'rate-limit': { type: 'string' },
+  'read-key': { type: 'string', multiple: true },
   'dashboard-key': { type: 'string' },
   cors: { type: 'string', multiple: true },
   config: { type: 'string' },
@@ -56,7 +58,7 @@ export function parseFlags(argv: string[]) {
   }
 }
 
-/** Resolves flags, `SLUICE_WRITE_KEYS` and the `--config` JSON file (flags win; write keys from all three add up). */
+/** Resolves flags, `SLUICE_WRITE_KEYS`/`SLUICE_READ_KEYS` and the `--config` JSON file (flags win; keys from all three add up). */
 export function resolveConfig(flags: ParsedFlags, env: NodeJS.ProcessEnv): CliConfig {
   const file = flags.config ? readConfigFile(flags.config) : {};
   const pick = <T>(flag: T | undefined, key: string): T | unknown => flag ?? file[key];
@@ -124,7 +126,7 @@ export function resolveConfig(flags: ParsedFlags, env: NodeJS.ProcessEnv): CliCo
     ack,
     wal: { dir: walDir, keepRawMs },
     rateLimit,
-    dashboardKey: dashboardKey(pick(flags['dashboard-key'], 'dashboardKey'), writeKeys),
+    readKeys: readKeys(flags, file, env, writeKeys),
     cors: cors === '*' ? '*' : [...cors],
     ipPolicy,
     trustProxy: file.trustProxy === true,
@@ -163,13 +165,33 @@ function readConfigFile(path: string): Record<string, unknown> {
   }
 }
 
-/** The dashboard's read key must be long enough to guess slowly, and never a write key (write keys ship in browsers). */
-function dashboardKey(value: unknown, writeKeys: Record<string, string>): string | undefined {
-  if (value === undefined) return undefined;
-  const key = text(value, '--dashboard-key');
-  if (key.length < 8) throw usage('--dashboard-key needs at least 8 characters');
-  if (Object.hasOwn(writeKeys, key)) throw usage('--dashboard-key must differ from every write key: write keys are public in browsers');
-  return key;
+/**
+ * Read keys from `--config` (`readKeys`, as writeKeys; `dashboardKey`), `SLUICE_READ_KEYS`,
+ * `--read-key KEY[=PROJECT]` and its alias `--dashboard-key KEY` (every project). Each must be long
+ * enough to guess slowly, and never a write key (write keys ship in browsers).
+ */
+function readKeys(flags: ParsedFlags, file: Record<string, unknown>, env: NodeJS.ProcessEnv, writeKeys: Record<string, string>): Record<string, string> {
+  const keys: Record<string, string> = {};
+  const add = (spec: string, from: string) => {
+    try {
+      addReadKeySpec(keys, spec, from);
+    } catch (error) {
+      throw usage((error as Error).message);
+    }
+  };
+  const fileKeys = file.readKeys;
+  if (Array.isArray(fileKeys)) for (const spec of fileKeys) add(text(spec, 'readKeys'), 'config readKeys entry');
+  else if (fileKeys && typeof fileKeys === 'object') for (const [key, project] of Object.entries(fileKeys)) keys[key] = text(project, `readKeys.${key}`);
+  if (file.dashboardKey !== undefined) add(text(file.dashboardKey, 'dashboardKey'), 'config dashboardKey');
+  for (const spec of (env.SLUICE_READ_KEYS ?? '').split(',')) if (spec.trim()) add(spec, 'SLUICE_READ_KEYS entry');
+  if (flags['dashboard-key'] !== undefined) add(text(flags['dashboard-key'], '--dashboard-key'), '--dashboard-key');
+  for (const spec of flags['read-key'] ?? []) add(spec, '--read-key');
+  try {
+    createReadKeyStore(keys, Object.keys(writeKeys));
+  } catch (error) {
+    throw usage((error as Error).message);
+  }
+  return keys;
 }
 
 function port(value: unknown): number {

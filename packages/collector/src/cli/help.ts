@@ -15,7 +15,7 @@ Connection (serve and migrate):
   --clickhouse URL         a ClickHouse server, e.g. http://user:pass@localhost:8123
   --embedded DIR           chDB in this process (default ${DEFAULTS.embeddedPath}); needs npm i chdb
   --config FILE            JSON with any of: port, host, clickhouse, embedded, database, writeKeys
-                           ({"KEY":"PROJECT"} or ["KEY=PROJECT"]), ack, wal, keepRaw, rateLimit, dashboardKey, cors,
+                           ({"KEY":"PROJECT"} or ["KEY=PROJECT"]), readKeys (same forms), ack, wal, keepRaw, rateLimit, cors,
                            ipPolicy, trustProxy, basePath
 
 Serve:
@@ -31,10 +31,13 @@ Serve:
   --rate-limit N           events per second per write key (token bucket, bursts of one second's
                            worth); over it, 429 with Retry-After (default: off)
   --cors ORIGIN            repeatable; browsers may send only from these origins (default: any)
-  --dashboard-key KEY      serve the dashboard at /dashboard?key=KEY (at least 8 characters, not a
-                           write key); off by default
+  --read-key KEY[=PROJECT]  repeatable; also SLUICE_READ_KEYS. A key that reads (the dashboard at
+                           /dashboard and POST /graphql with Authorization: Bearer KEY) and never
+                           writes; without =PROJECT it reads every project. At least 8 characters,
+                           not a write key. Off by default
+  --dashboard-key KEY      the same as --read-key KEY
 
-Flags win over --config; write keys from flags, SLUICE_WRITE_KEYS and --config add up.
+Flags win over --config; keys from flags, SLUICE_WRITE_KEYS/SLUICE_READ_KEYS and --config add up.
 SIGTERM or SIGINT drains buffered events into ClickHouse (within ${DEFAULTS.shutdownDeadlineMs / 1000} s) and exits 0;
 with --ack wal, what is still in the log then is sent on the next start.
 

@@ -31,7 +31,8 @@ export async function serve(config: CliConfig, io: ServeIo): Promise<void> {
     ipPolicy: config.ipPolicy,
     trustProxy: config.trustProxy,
     basePath: config.basePath,
-    dashboard: config.dashboardKey ? { readKey: config.dashboardKey } : undefined,
+    readKeys: config.readKeys,
+    dashboard: Object.keys(config.readKeys).length > 0 ? {} : undefined,
     logger: io.logger,
   });
   let server: Server | undefined;
@@ -47,7 +48,9 @@ export async function serve(config: CliConfig, io: ServeIo): Promise<void> {
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   io.out(`sluice collector listening on http://${host}:${port} (${config.where}, ack ${config.ack}${config.ack === 'wal' ? ` to ${config.wal.dir}` : ''}, ${Object.keys(config.writeKeys).length} write key(s))`);
-  if (config.dashboardKey) io.out(`dashboard at http://${host}:${port}${config.basePath}/dashboard?key=<your --dashboard-key>`);
+  if (Object.keys(config.readKeys).length > 0) {
+    io.out(`dashboard at http://${host}:${port}${config.basePath}/dashboard (log in with a read key); GraphQL at http://${host}:${port}${config.basePath}/graphql (Authorization: Bearer <read key>)`);
+  }
   io.listening?.();
   onSignals(server, collector, io);
 }

@@ -1,47 +1,55 @@
-import type { EventName } from '@sluice/schema';
-import { DEFAULTS } from '../defaults';
+import type { AnyTaxonomy, EventName } from '@sluice/schema';
 import type { CollectorErrorCode } from '../errors';
 import { CollectorError, STATUS_BY_CODE } from '../errors';
-import { createQueries } from '../query/create-queries';
-import { checkDatabase } from '../query/sql';
+import { createAnswerCache } from '../graphql/answer-cache';
+import { createAnswers, type Answers } from '../graphql/answers';
+import { ALL_PROJECTS, createReadKeyStore, type ReadGrant, type ReadKeys, type ReadKeyStore } from '../http/read-keys';
 import type { QueryClient, QueryInfo, RetentionPeriod } from '../query/types';
-import { liveEvents } from './live-events';
 import type { Panel } from './page';
-import { renderPage } from './page';
-import { presentedKey, sameKey } from './read-key';
+import { renderLogin, renderPage } from './page';
+import { clearedCookie, isSecure, requestGrant, sessionCookie } from './session';
+import { parseViewState, viewRange, type ViewDefaults, type ViewState } from './view-state';
 
 /** Every default of the dashboard, in one place. */
 export const DASHBOARD_DEFAULTS = {
   basePath: '/dashboard',
   title: 'Sluice',
-  /** Days the trends, funnel, retention and top events look back. */
+  /** Whole UTC days the panels count when the URL names no range (today included). */
   days: 14,
   funnelWindow: '7d',
   retentionPeriod: 'day' as RetentionPeriod,
   retentionPeriods: 7,
   topEvents: 10,
+  /** Minutes of the live panel (events by received time). */
+  liveMinutes: 60,
   livePollMs: 10_000,
   restPollMs: 60_000,
-  minReadKeyLength: 8,
+  /** Bytes of a login form body. */
+  maxLoginBytes: 4096,
 } as const;
 
 export interface DashboardOptions<T = unknown> {
   client: QueryClient;
   database?: string;
+  /** The project shown to a read key that reads every project, until the form picks another. */
   project?: string;
-  /** Required to see anything: `?key=` or `Authorization: Bearer`. Must differ from every write key. */
-  readKey: string;
+  /** One read key: it reads `project` when set, else every project. At least 8 characters, never a write key. */
+  readKey?: string;
+  /** Read keys → the project each reads (`'*'` for every project). */
+  readKeys?: ReadKeys;
   /** Write keys of the same collector, to refuse a read key equal to one of them. */
   writeKeys?: readonly string[];
-  /** Funnel steps, in order. */
+  /** Funnel steps a view starts with, in order. */
   steps?: readonly EventName<T>[];
-  /** Funnel window: milliseconds or `'7d'`-style. */
-  window?: number | string;
+  /** Funnel window a view starts with: `'7d'`-style. */
+  window?: string;
   retention?: { start: EventName<T>; returning: EventName<T>; period?: RetentionPeriod; periods?: number };
+  /** Whole UTC days a view starts with. */
   days?: number;
   /** Where the collector mounts the page; `/dashboard` by default. */
   basePath?: string;
   title?: string;
+  taxonomy?: AnyTaxonomy;
   now?: () => number;
   onQuery?: (info: QueryInfo) => void;
   /** How often the page refreshes the live chart and the others, in milliseconds. */
@@ -49,7 +57,11 @@ export interface DashboardOptions<T = unknown> {
   restPollMs?: number;
 }
 
-const DAY = 86_400_000;
+/** What the collector shares with its dashboard: the cached answers of its query API and its read keys. */
+export interface DashboardInternals {
+  answers: Answers;
+  keys: ReadKeyStore;
+}
 
 function json(status: number, body: unknown, extra: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
@@ -76,52 +88,102 @@ async function settle<T>(promise: Promise<T>): Promise<Panel<T>> {
   }
 }
 
+function html(status: number, body: string | null, n: string, extra: Record<string, string> = {}): Response {
+  return new Response(body, {
+    status,
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      'referrer-policy': 'no-referrer',
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'content-security-policy': `default-src 'none'; script-src 'nonce-${n}'; style-src 'nonce-${n}'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`,
+      ...extra,
+    },
+  });
+}
+
+function redirect(location: string, cookie?: string): Response {
+  const headers: Record<string, string> = { location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
+  if (cookie) headers['set-cookie'] = cookie;
+  return new Response(null, { status: 303, headers });
+}
+
+/** Only a query string of this dashboard may follow a login, never another site. */
+function safeNext(basePath: string, next: string | undefined): string {
+  const query = (next ?? '').replace(/^\?/, '');
+  return /^[^#\\\s]*$/.test(query) && query.length < 4000 ? `${basePath}${query ? `?${query}` : ''}` : basePath;
+}
+
+function withoutKey(url: URL): string {
+  const params = new URLSearchParams(url.search);
+  params.delete('key');
+  const rest = params.toString();
+  return `${url.pathname}${rest ? `?${rest}` : ''}`;
+}
+
 /**
- * The dashboard as a Fetch handler: `GET {basePath}` serves one HTML page with SVG charts, and
- * `GET {basePath}/api/{live,trends,funnel,retention,top}` the JSON it polls. Mount it only when a
- * read key is configured; every route answers 401 without that key.
+ * The dashboard as a Fetch handler. `GET {basePath}` serves one HTML page whose form (a GET, so the
+ * URL carries the view and can be shared) chooses the funnel, range, breakdown and retention;
+ * `GET {basePath}/api/{live,trends,funnel,retention,top,quarantine}` serve the JSON the page polls.
+ * A read key is required: `Authorization: Bearer`, or the HttpOnly cookie set by the login form
+ * (`POST {basePath}/login`), so the key never travels in a URL.
  */
-export function createDashboard<T = unknown>(options: DashboardOptions<T>): (request: Request) => Promise<Response> {
-  const readKey = options.readKey;
-  if (typeof readKey !== 'string' || readKey.length < DASHBOARD_DEFAULTS.minReadKeyLength) {
-    throw new CollectorError('config', `the dashboard read key must be at least ${DASHBOARD_DEFAULTS.minReadKeyLength} characters: set dashboard.readKey`);
-  }
-  if (options.writeKeys?.includes(readKey)) {
-    throw new CollectorError('config', 'the dashboard read key is also a write key: choose a separate read key, so that SDKs never carry it');
-  }
+export function createDashboard<T = unknown>(options: DashboardOptions<T>, internals?: DashboardInternals): (request: Request) => Promise<Response> {
+  const keys = internals?.keys ?? createReadKeyStore(readKeysOf(options), options.writeKeys);
+  if (keys.size === 0) throw new CollectorError('config', 'the dashboard needs a read key: set dashboard.readKey (or readKeys / --read-key KEY=PROJECT)');
   const basePath = (options.basePath ?? DASHBOARD_DEFAULTS.basePath).replace(/\/+$/, '');
   const days = options.days ?? DASHBOARD_DEFAULTS.days;
   if (!Number.isInteger(days) || days < 1 || days > 365) throw new CollectorError('config', `dashboard days ${days} must be a whole number from 1 to 365`);
-  const database = checkDatabase(options.database ?? DEFAULTS.database);
   const now = options.now ?? Date.now;
-  const queries = createQueries<T>({ client: options.client, database, project: options.project, now, onQuery: options.onQuery });
-  const scope = { database, project: options.project };
-  const retention = options.retention;
-
-  const range = () => {
-    const to = now();
-    return { from: to - days * DAY, to };
+  const answers =
+    internals?.answers ??
+    createAnswers({ client: options.client, database: options.database, taxonomy: options.taxonomy, now, onQuery: options.onQuery, cache: createAnswerCache({ now }) });
+  const defaults: ViewDefaults = {
+    project: options.project,
+    since: `${days}d`,
+    steps: options.steps ?? [],
+    window: String(options.window ?? DASHBOARD_DEFAULTS.funnelWindow),
+    retention: options.retention
+      ? { start: options.retention.start, returning: options.retention.returning, period: options.retention.period ?? DASHBOARD_DEFAULTS.retentionPeriod }
+      : undefined,
   };
+  const periods = options.retention?.periods ?? DASHBOARD_DEFAULTS.retentionPeriods;
+
+  /** The project a view reads: the key's own, or (for a key of every project) the one the view names. */
+  const projectOf = (grant: ReadGrant, view: ViewState): string | undefined => grant.project ?? view.project;
+
   const panels = {
-    live: async () => ({ minutes: await liveEvents(options.client, scope, now(), 60, options.onQuery) }),
-    trends: () => queries.trends({ interval: 'day', ...range() }),
-    funnel: async () => ({
-      steps: options.steps && options.steps.length > 0
-        ? await queries.funnel({ steps: options.steps, window: options.window ?? DASHBOARD_DEFAULTS.funnelWindow, ...range() })
-        : [],
+    live: async (project: string | undefined) => ({ minutes: await answers.live(project, DASHBOARD_DEFAULTS.liveMinutes) }),
+    trends: (project: string | undefined, view: ViewState) => answers.trends(project, { ...viewRange(view), interval: view.interval, breakdown: view.breakdown }),
+    funnel: async (project: string | undefined, view: ViewState) => ({
+      steps: view.steps.length > 0 ? await answers.funnel(project, { ...viewRange(view), steps: view.steps, window: view.window, by: view.by }) : [],
     }),
-    retention: async () => retention
-      ? queries.retention({
-          start: retention.start,
-          returning: retention.returning,
-          period: retention.period ?? DASHBOARD_DEFAULTS.retentionPeriod,
-          periods: retention.periods ?? DASHBOARD_DEFAULTS.retentionPeriods,
-          ...range(),
-        })
-      : null,
-    top: async () => ({ events: await queries.topEvents({ limit: DASHBOARD_DEFAULTS.topEvents, ...range() }) }),
+    retention: async (project: string | undefined, view: ViewState) =>
+      view.start && view.returning
+        ? answers.retention(project, { ...viewRange(view), start: view.start, returning: view.returning, period: view.period, periods, by: view.by })
+        : null,
+    top: async (project: string | undefined, view: ViewState) => ({ events: await answers.topEvents(project, { ...viewRange(view), limit: DASHBOARD_DEFAULTS.topEvents }) }),
+    quarantine: async (project: string | undefined, view: ViewState) => ({ rows: await answers.quarantine(project, viewRange(view)) }),
   };
   type PanelName = keyof typeof panels;
+  const title = options.title ?? DASHBOARD_DEFAULTS.title;
+
+  const login = async (request: Request, url: URL): Promise<Response> => {
+    const length = Number(request.headers.get('content-length') ?? 0);
+    const text = length > DASHBOARD_DEFAULTS.maxLoginBytes ? '' : (await request.text()).slice(0, DASHBOARD_DEFAULTS.maxLoginBytes);
+    const form = new URLSearchParams(text);
+    const key = form.get('key') ?? '';
+    const next = form.get('next') ?? '';
+    if (!keys.lookup(key)) {
+      const message = keys.isWriteKey(key)
+        ? 'That is a write key; write keys never read. Enter a read key (--read-key).'
+        : 'That read key is unknown to this collector. Enter a key given to --read-key (or --dashboard-key).';
+      const n = nonce();
+      return html(401, renderLogin({ title, basePath, next, message }, n), n);
+    }
+    return redirect(safeNext(basePath, next), sessionCookie(keys.sessionValue(key), basePath, isSecure(request, url)));
+  };
 
   return async (request) => {
     const url = new URL(request.url);
@@ -129,65 +191,88 @@ export function createDashboard<T = unknown>(options: DashboardOptions<T>): (req
     if (path !== basePath && !path.startsWith(`${basePath}/`)) {
       return failure('not_found', `no dashboard route at ${url.pathname}: the dashboard lives at ${basePath}`);
     }
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
-      return failure('method_not_allowed', `the dashboard is read-only: use GET ${basePath}`, { allow: 'GET, HEAD' });
-    }
-    const key = presentedKey(request, url);
-    if (key === undefined || !sameKey(key, readKey)) {
-      const what = key === undefined ? 'needs a read key' : 'does not accept this key';
-      return failure(
-        'unauthorized',
-        `the dashboard ${what}: open ${basePath}?key=<read key> or send Authorization: Bearer <read key> (the dashboard read key, not a write key)`,
-        { 'www-authenticate': 'Bearer realm="sluice-dashboard"' },
-      );
-    }
     const rest = path.slice(basePath.length);
+    const method = request.method.toUpperCase();
+    if (rest === '/login' && method === 'POST') return login(request, url);
+    if (rest === '/logout' && method === 'POST') return redirect(basePath, clearedCookie(basePath, isSecure(request, url)));
+    if (method !== 'GET' && method !== 'HEAD') {
+      return failure('method_not_allowed', `the dashboard is read-only: use GET ${basePath} (POST only to ${basePath}/login and /logout)`, { allow: 'GET, HEAD' });
+    }
+    // A link with ?key= (as printed by older versions) logs in once and drops the key from the URL.
+    const fromQuery = url.searchParams.get('key');
+    if (fromQuery !== null && rest === '' && keys.lookup(fromQuery)) {
+      return redirect(withoutKey(url), sessionCookie(keys.sessionValue(fromQuery), basePath, isSecure(request, url)));
+    }
+    const grant = requestGrant(request, keys);
+    if (!grant) {
+      if (rest === '') {
+        const n = nonce();
+        const message = fromQuery !== null ? 'That key is not a read key of this collector.' : undefined;
+        return html(401, request.method === 'HEAD' ? null : renderLogin({ title, basePath, next: withoutKey(url).slice(url.pathname.length).replace(/^\?/, ''), message }, n), n, {
+          'www-authenticate': 'Bearer realm="sluice-dashboard"',
+        });
+      }
+      return failure('unauthorized', `the dashboard needs a read key: log in at ${basePath}, or send Authorization: Bearer <read key> (a key given to --read-key, not a write key)`, {
+        'www-authenticate': 'Bearer realm="sluice-dashboard"',
+      });
+    }
+    const view = parseViewState(url.searchParams, defaults);
+    const project = projectOf(grant, view);
+    if (grant.project !== undefined) view.project = undefined;
     if (rest === '') {
-      const [live, trends, funnel, retentionPanel, top] = await Promise.all([
-        settle(panels.live().then((d) => d.minutes)),
-        settle(panels.trends()),
-        settle(panels.funnel().then((d) => d.steps)),
-        settle(panels.retention()),
-        settle(panels.top().then((d) => d.events)),
+      const [range, names, properties, live, trends, funnel, retention, top, quarantine] = await Promise.all([
+        settle((async () => answers.range(viewRange(view)))()),
+        settle(answers.eventNames(project, viewRange(view))),
+        settle(answers.properties(project, viewRange(view))),
+        settle(panels.live(project).then((d) => d.minutes)),
+        settle(panels.trends(project, view)),
+        settle(panels.funnel(project, view).then((d) => d.steps)),
+        settle(panels.retention(project, view)),
+        settle(panels.top(project, view).then((d) => d.events)),
+        settle(panels.quarantine(project, view).then((d) => d.rows)),
       ]);
       const n = nonce();
-      const html = renderPage(
+      const page = renderPage(
         {
-          title: options.title ?? DASHBOARD_DEFAULTS.title,
+          title,
           basePath,
-          project: options.project,
-          days,
+          project,
+          chooseProject: grant.project === undefined,
+          view,
+          range,
+          names,
+          properties,
           live,
           trends,
           funnel,
-          retention: retentionPanel,
+          retention,
           top,
+          quarantine,
           livePollMs: Math.max(250, options.livePollMs ?? DASHBOARD_DEFAULTS.livePollMs),
           restPollMs: Math.max(250, options.restPollMs ?? DASHBOARD_DEFAULTS.restPollMs),
         },
         n,
       );
-      return new Response(request.method === 'HEAD' ? null : html, {
-        status: 200,
-        headers: {
-          'content-type': 'text/html; charset=utf-8',
-          'cache-control': 'no-store',
-          'referrer-policy': 'no-referrer',
-          'x-content-type-options': 'nosniff',
-          'x-frame-options': 'DENY',
-          'content-security-policy': `default-src 'none'; script-src 'nonce-${n}'; style-src 'nonce-${n}'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
-        },
-      });
+      return html(200, request.method === 'HEAD' ? null : page, n);
     }
     const name = /^\/api\/([a-z]+)$/.exec(rest)?.[1];
     if (name === undefined || !Object.hasOwn(panels, name)) {
       return failure('not_found', `no dashboard route at ${url.pathname}: the API has ${Object.keys(panels).map((p) => `${basePath}/api/${p}`).join(', ')}`);
     }
     try {
-      return json(200, await panels[name as PanelName]());
+      return json(200, await panels[name as PanelName](project, view));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       return failure(error instanceof CollectorError ? error.code : 'internal', message);
     }
   };
+}
+
+function readKeysOf(options: Pick<DashboardOptions, 'readKey' | 'readKeys' | 'project'>): ReadKeys {
+  const keys: ReadKeys = { ...options.readKeys };
+  if (options.readKey !== undefined) {
+    if (typeof options.readKey !== 'string') throw new CollectorError('config', 'dashboard.readKey must be a string of at least 8 characters');
+    keys[options.readKey] = options.project ?? ALL_PROJECTS;
+  }
+  return keys;
 }

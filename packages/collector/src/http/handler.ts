@@ -22,9 +22,11 @@ export interface HandlerDeps extends IngestDeps {
   readySink: () => Sink | undefined;
   isClosing: () => boolean;
   track: <T>(work: Promise<T>) => Promise<T>;
+  /** The query API at `/graphql` (read keys only); absent, the route answers 404 with how to turn it on. */
+  graphql?: (request: Request) => Promise<Response>;
 }
 
-const ENDPOINTS = 'POST /v1/batch, /v1/track, /v1/identify, /v1/page, /v1/screen, /v1/group, /v1/alias; GET /health, /ready, /metrics';
+const ENDPOINTS = 'POST /v1/batch, /v1/track, /v1/identify, /v1/page, /v1/screen, /v1/group, /v1/alias; GET /health, /ready, /metrics; POST /graphql';
 
 /** The Fetch-API core: never throws, every failure is a JSON error response with the right status. */
 export function createHandler(deps: HandlerDeps): (request: Request, info?: ConnectionInfo) => Promise<Response> {
@@ -76,6 +78,12 @@ async function answer(request: Request, route: ReturnType<typeof matchRoute>, in
     case 'metrics':
       if (method !== 'GET' && method !== 'HEAD') return notAllowed(method, 'GET, HEAD', route.label);
       return new Response(await deps.metrics.text(), { status: 200, headers: { 'content-type': deps.metrics.contentType } });
+    case 'graphql':
+      if (!deps.graphql) {
+        throw new CollectorError('not_found', 'the query API is off: it needs the collector to own its engine (not a custom sink)');
+      }
+      if (method !== 'GET' && method !== 'POST' && method !== 'OPTIONS') return notAllowed(method, 'GET, POST', route.label);
+      return deps.graphql(request);
     case 'unknown':
       throw new CollectorError('not_found', `no such endpoint: ${method} ${safePathname(request.url).slice(0, 200)}; this collector serves ${ENDPOINTS}${deps.basePath ? ` under ${deps.basePath}` : ''}`);
   }

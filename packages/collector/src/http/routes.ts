@@ -3,7 +3,7 @@ import { EVENT_TYPES, type EventType } from '@sluice/schema';
 export type Route =
   | { kind: 'batch'; label: string }
   | { kind: 'event'; type: EventType; label: string }
-  | { kind: 'health' | 'ready' | 'metrics'; label: string }
+  | { kind: 'health' | 'ready' | 'metrics' | 'graphql'; label: string }
   | { kind: 'unknown'; label: 'other' };
 
 const TYPES = new Set<string>(EVENT_TYPES);
@@ -24,6 +24,7 @@ export function matchRoute(pathname: string, basePath: string): Route {
   if (path === '/health') return { kind: 'health', label: path };
   if (path === '/ready') return { kind: 'ready', label: path };
   if (path === '/metrics') return { kind: 'metrics', label: path };
+  if (path === '/graphql') return { kind: 'graphql', label: path };
   return { kind: 'unknown', label: 'other' };
 }
 

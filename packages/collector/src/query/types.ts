@@ -29,7 +29,7 @@ export type QuerySource = 'events' | 'events_hourly' | 'events_daily';
 
 /** Reported once per query run, for logs and benchmarks. */
 export interface QueryInfo {
-  name: 'funnel' | 'retention' | 'trends' | 'topEvents' | 'uniqueUsers' | 'liveEvents';
+  name: 'funnel' | 'retention' | 'trends' | 'topEvents' | 'uniqueUsers' | 'liveEvents' | 'quarantine' | 'eventNames' | 'properties';
   source: QuerySource;
   query: string;
   params: Record<string, unknown>;

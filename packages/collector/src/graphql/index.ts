@@ -1,0 +1,10 @@
+export { createAnswerCache } from './answer-cache';
+export type { AnswerCache, AnswerCacheObserver, AnswerCacheOptions } from './answer-cache';
+export { createAnswers } from './answers';
+export type { Answers, AnswersOptions, FunnelArgs, PersonKey, RetentionArgs, TopEventsArgs, TrendsArgs, UsersArgs } from './answers';
+export { createGraphqlHandler } from './create-graphql';
+export type { GraphqlOptions } from './create-graphql';
+export { FIELD_COSTS, QUERY_API_DEFAULTS } from './defaults';
+export { questionRange } from './question-range';
+export type { RangeArgs } from './question-range';
+export { TYPE_DEFS } from './schema';
