@@ -4,7 +4,7 @@ import { bearerKey, type ReadGrant, type ReadKeyStore } from '../http/read-keys'
 import type { Answers } from './answers';
 import { QUERY_API_DEFAULTS } from './defaults';
 import { costLimit, depthLimit } from './limits';
-import { createResolvers, TYPE_DEFS, type GraphqlContext } from './schema';
+import { createResolvers, OWN_CODES, TYPE_DEFS, type GraphqlContext } from './schema';
 
 export interface GraphqlOptions {
   answers: Answers;
@@ -27,7 +27,7 @@ export function createGraphqlHandler(options: GraphqlOptions): (request: Request
   const logger = options.logger ?? silentLogger;
   let yoga: Promise<{ fetch: (request: Request, context: GraphqlContext) => Promise<Response> | Response }> | undefined;
   const load = async () => {
-    const { createYoga, createSchema } = await import('graphql-yoga');
+    const { createYoga, createSchema, maskError } = await import('graphql-yoga');
     const depth = depthLimit(options.maxDepth ?? QUERY_API_DEFAULTS.maxDepth);
     const cost = costLimit(options.maxCost ?? QUERY_API_DEFAULTS.maxCost);
     return createYoga<GraphqlContext>({
@@ -36,6 +36,8 @@ export function createGraphqlHandler(options: GraphqlOptions): (request: Request
       graphiql: false,
       landingPage: false,
       batching: false,
+      // Errors that say what to fix reach the client; anything else is masked (and logged).
+      maskedErrors: { maskError: (error: unknown, message: string, isDev?: boolean) => (isOwnError(error) ? (error as Error) : maskError(error, message, isDev)) },
       logging: {
         debug: (...args: unknown[]) => logger.debug({ args }, 'graphql'),
         info: (...args: unknown[]) => logger.info({ args }, 'graphql'),
@@ -63,6 +65,17 @@ export function createGraphqlHandler(options: GraphqlOptions): (request: Request
     yoga ??= load();
     return (await yoga).fetch(request, { grant });
   };
+}
+
+/**
+ * One of the errors `toGraphqlError` made, however execution wrapped it. Checked by name and code
+ * rather than `instanceof`, which fails when two copies of `graphql` are loaded (ESM and CJS).
+ */
+function isOwnError(error: unknown): boolean {
+  for (let e = error as { name?: string; extensions?: { code?: unknown }; originalError?: unknown } | undefined; e; e = e.originalError as typeof e) {
+    if (e.name === 'GraphQLError' && typeof e.extensions?.code === 'string' && OWN_CODES.has(e.extensions.code)) return true;
+  }
+  return false;
 }
 
 /** The key's grant, or the 401 that says what to send instead. */

@@ -23,15 +23,15 @@ export function depthLimit(maxDepth: number): (context: ValidationContext) => AS
 }
 
 /**
- * Refuses documents whose cost, the sum of `FIELD_COSTS` over every field asked (an alias asks
- * again), passes `maxCost`.
+ * Refuses documents whose cost, the sum of `FIELD_COSTS` over the questions asked (each root field;
+ * an alias or a repeated fragment asks again), passes `maxCost`.
  */
 export function costLimit(maxCost: number): (context: ValidationContext) => ASTVisitor {
   return (context) => ({
     OperationDefinition(operation) {
       let cost = 0;
-      measure(operation.selectionSet, context, 0, new Set(), (name) => {
-        cost += FIELD_COSTS[name] ?? 0;
+      measure(operation.selectionSet, context, 0, new Set(), (name, depth) => {
+        if (depth === 1) cost += FIELD_COSTS[name] ?? 0;
       });
       if (cost > maxCost) {
         const priced = Object.entries(FIELD_COSTS).filter(([, c]) => c > 0).map(([n, c]) => `${n} ${c}`).join(', ');
@@ -52,14 +52,14 @@ function measure(
   context: ValidationContext,
   depth: number,
   fragments: Set<string>,
-  visit: (name: string) => void,
+  visit: (name: string, depth: number) => void,
 ): number {
   let deepest = depth;
   for (const selection of set.selections) {
     if (selection.kind === Kind.FIELD) {
       const name = selection.name.value;
       if (name.startsWith('__')) continue;
-      visit(name);
+      visit(name, depth + 1);
       deepest = Math.max(deepest, depth + 1);
       if (selection.selectionSet) deepest = Math.max(deepest, measure(selection.selectionSet, context, depth + 1, fragments, visit));
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {

@@ -111,6 +111,9 @@ function projectOf(args: Args, grant: ReadGrant): string | undefined {
   return grant.project;
 }
 
+/** Codes of the errors below: the server shows their messages instead of masking them. */
+export const OWN_CODES: ReadonlySet<string> = new Set(['FORBIDDEN', 'QUERY_TIMEOUT', 'BAD_USER_INPUT', 'ENGINE_ERROR']);
+
 /** Errors that say what to fix: a bad argument, a timeout, an engine failure. Anything else is masked by the server. */
 export function toGraphqlError(error: unknown, field: string): unknown {
   if (error instanceof GraphQLError) return error;
