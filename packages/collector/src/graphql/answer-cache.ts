@@ -21,9 +21,10 @@ export interface AnswerCacheOptions {
 export interface AnswerCache {
   /**
    * The answer to `key`: from memory while it is fresh, else from `compute`. Concurrent calls with
-   * the same key while it computes share that one computation.
+   * the same key while it computes share that one computation. `reuse: false` (for what must be
+   * current, such as the live panel) skips memory but still shares a computation in flight.
    */
-  answer<T>(question: string, key: string, compute: () => Promise<T>): Promise<T>;
+  answer<T>(question: string, key: string, compute: () => Promise<T>, options?: { reuse?: boolean }): Promise<T>;
   /** New rows landed: answers computed before now are no longer reused. */
   invalidate(): void;
   readonly stats: { entries: number; bytes: number };
@@ -72,8 +73,9 @@ export function createAnswerCache(options: AnswerCacheOptions = {}): AnswerCache
   };
 
   return {
-    async answer<T>(question: string, key: string, compute: () => Promise<T>): Promise<T> {
-      const entry = entries.get(key);
+    async answer<T>(question: string, key: string, compute: () => Promise<T>, answerOptions: { reuse?: boolean } = {}): Promise<T> {
+      const reuse = answerOptions.reuse !== false;
+      const entry = reuse ? entries.get(key) : undefined;
       if (entry) {
         if (entry.generation === generation && now() - entry.at < ttlMs) {
           // Most recently used moves to the end, so eviction takes the least recently used.
@@ -94,7 +96,7 @@ export function createAnswerCache(options: AnswerCacheOptions = {}): AnswerCache
       const startedIn = generation;
       const startedAt = now();
       const promise = compute().then((value) => {
-        if (ttlMs > 0) store(key, value, startedAt, startedIn);
+        if (reuse && ttlMs > 0) store(key, value, startedAt, startedIn);
         return value;
       });
       const slot = { generation: startedIn, promise };

@@ -88,8 +88,8 @@ export function createAnswers(options: AnswersOptions): Answers {
   const client = withQueryTimeout(options.client, { timeoutMs: options.timeoutMs, kill: options.kill });
   const queries = (project: string | undefined) => createQueries({ client, database, project, now, onQuery: options.onQuery });
   const catalog = (project: string | undefined) => createCatalogQueries(client, { database, project }, options.onQuery);
-  const ask = <T>(question: string, project: string | undefined, normalised: Record<string, unknown>, compute: () => Promise<T>): Promise<T> =>
-    options.cache.answer(question, JSON.stringify([question, database, project ?? null, normalised]), compute);
+  const ask = <T>(question: string, project: string | undefined, normalised: Record<string, unknown>, compute: () => Promise<T>, reuse = true): Promise<T> =>
+    options.cache.answer(question, JSON.stringify([question, database, project ?? null, normalised]), compute, { reuse });
   const range = (args: RangeArgs) => questionRange(args, now());
 
   return {
@@ -148,7 +148,8 @@ export function createAnswers(options: AnswersOptions): Answers {
     },
     live(project, minutes) {
       const at = Math.floor(now() / 60_000) * 60_000;
-      return ask('live', project, { at, minutes }, () => catalog(project).live(at, minutes));
+      // What is arriving now: never from memory, but concurrent polls share one query.
+      return ask('live', project, { at, minutes }, () => catalog(project).live(at, minutes), false);
     },
   };
 }
