@@ -73,7 +73,7 @@ beforeAll(async () => {
     readKeys: { [READ_WEB]: 'web', [READ_MOBILE]: 'mobile', [READ_ALL]: '*' },
     engine: { clickhouse: counter.client },
     ack: 'clickhouse',
-    writer: { maxDelayMs: 10 },
+    writer: { batchMaxDelayMs: 10 },
   });
   await collector.ready();
   server = createServer(createRequestListener(collector));
