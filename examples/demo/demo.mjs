@@ -89,7 +89,7 @@ async function main() {
   const { server, url } = await listen(collector, opts, () => countEvents(client, { database, project: PROJECT }));
   const applied = started.migrations.applied;
   console.log(`  collector   ${url}  (write key "${WRITE_KEY}" → project "${PROJECT}")`);
-  console.log(`  dashboard   ${url}/dashboard?key=${READ_KEY}`);
+  console.log(`  dashboard   ${url}/dashboard  (log in with the read key "${READ_KEY}")`);
   console.log(`  schema      ${applied.length ? `migrations applied: ${applied.join(', ')}` : 'up to date; demo data from the last run cleared'}`);
   console.log(`  story       ${count(opts.users)} simulated users arriving over ${opts.days} days of event time\n`);
 
@@ -115,7 +115,7 @@ async function main() {
     return;
   }
   console.log(`\nOpen ${url} to send events from a browser page,`);
-  console.log(`and ${url}/dashboard?key=${READ_KEY} for the live dashboard. Ctrl-C to stop.`);
+  console.log(`and ${url}/dashboard (read key "${READ_KEY}") for the live dashboard. Ctrl-C to stop.`);
   for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => void shutdown(server, collector, 0));
 }
 
