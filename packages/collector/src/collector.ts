@@ -159,8 +159,18 @@ export function createCollector(options: CollectorOptions): Collector {
             migrations: { ...options.migrations, taxonomy: options.taxonomy, logger },
             writer: options.writer,
             logger,
-            // Rows landed: answers cached before are no longer reused.
-            observer: { ...metrics.observer, onInsert: (rows: number, bytes: number, ms: number) => { metrics.observer.onInsert(rows, bytes, ms); queryApi.invalidate(); } },
+            // Rows landed (events or quarantine): answers cached before are no longer reused.
+            observer: {
+              ...metrics.observer,
+              onInsert(rows: number, bytes: number, ms: number) {
+                metrics.observer.onInsert(rows, bytes, ms);
+                queryApi.invalidate();
+              },
+              onQuarantine(rows: number) {
+                metrics.observer.onQuarantine(rows);
+                queryApi.invalidate();
+              },
+            },
           })
     ).then(
       async (value) => {
