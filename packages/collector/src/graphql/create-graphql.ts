@@ -56,16 +56,21 @@ export function createGraphqlHandler(options: GraphqlOptions): (request: Request
   };
 
   return async (request) => {
+    yoga ??= load();
+    // A CORS preflight carries no key; it only learns which origins, methods and headers may ask.
+    if (request.method.toUpperCase() === 'OPTIONS') return (await yoga).fetch(request, { grant: NO_PROJECT });
     const grant = authenticate(bearerKey(request.headers), options.readKeys);
     if (grant instanceof Response) return grant;
     const length = Number(request.headers.get('content-length') ?? 0);
     if (length > maxBodyBytes) {
       return graphqlError(413, 'PAYLOAD_TOO_LARGE', `the GraphQL request has ${length} bytes, more than ${maxBodyBytes}: send a shorter query (variables instead of inlined values)`);
     }
-    yoga ??= load();
     return (await yoga).fetch(request, { grant });
   };
 }
+
+/** What a preflight runs with: no resolver runs for it, and this grant reads no project that can exist. */
+const NO_PROJECT = { project: '\u0000preflight' };
 
 /**
  * One of the errors `toGraphqlError` made, however execution wrapped it. Checked by name and code
