@@ -21,3 +21,23 @@ describe('GraphQL handler', () => {
     expect(((await ok.json()) as { data: { range: { from: string } } }).data.range.from).toBe('1970-01-01T00:00:00.000Z');
   });
 });
+
+describe('GraphQL request bodies', () => {
+  it('refuses a body past the limit, declared or streamed, with what to do', async () => {
+    const small = createGraphqlHandler({ answers, readKeys: createReadKeyStore({ 'read-key-1': 'web' }), endpoint: '/graphql', maxBodyBytes: 64 });
+    const big = JSON.stringify({ query: `{ range(since: "${'1'.repeat(100)}d") { from } }` });
+    const declared = await small(new Request('http://x/graphql', { method: 'POST', headers: { authorization: 'Bearer read-key-1', 'content-type': 'application/json' }, body: big }));
+    expect(declared.status).toBe(413);
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(big));
+        controller.close();
+      },
+    });
+    const streamed = await small(
+      new Request('http://x/graphql', { method: 'POST', headers: { authorization: 'Bearer read-key-1', 'content-type': 'application/json' }, body: stream, duplex: 'half' } as RequestInit),
+    );
+    expect(streamed.status).toBe(413);
+    expect(((await streamed.json()) as { errors: Array<{ message: string }> }).errors[0]?.message).toMatch(/larger than 64 bytes: send a shorter query/);
+  });
+});

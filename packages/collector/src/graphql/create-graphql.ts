@@ -61,12 +61,32 @@ export function createGraphqlHandler(options: GraphqlOptions): (request: Request
     if (request.method.toUpperCase() === 'OPTIONS') return (await yoga).fetch(request, { grant: NO_PROJECT });
     const grant = authenticate(bearerKey(request.headers), options.readKeys);
     if (grant instanceof Response) return grant;
-    const length = Number(request.headers.get('content-length') ?? 0);
-    if (length > maxBodyBytes) {
-      return graphqlError(413, 'PAYLOAD_TOO_LARGE', `the GraphQL request has ${length} bytes, more than ${maxBodyBytes}: send a shorter query (variables instead of inlined values)`);
+    const bounded = await withinBodyLimit(request, maxBodyBytes);
+    if (!bounded) {
+      return graphqlError(413, 'PAYLOAD_TOO_LARGE', `the GraphQL request body is larger than ${maxBodyBytes} bytes: send a shorter query (pass values as variables), or split it`);
     }
-    return (await yoga).fetch(request, { grant });
+    return (await yoga).fetch(bounded, { grant });
   };
+}
+
+/** The request with its body read up to `maxBytes` (declared length or not), or `undefined` past it. */
+async function withinBodyLimit(request: Request, maxBytes: number): Promise<Request | undefined> {
+  if (!request.body) return request;
+  if (Number(request.headers.get('content-length') ?? 0) > maxBytes) return undefined;
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return new Request(request.url, { method: request.method, headers: request.headers, body: Buffer.concat(chunks), signal: request.signal });
 }
 
 /** What a preflight runs with: no resolver runs for it, and this grant reads no project that can exist. */
