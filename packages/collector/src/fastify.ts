@@ -36,6 +36,7 @@ export async function sluiceFastify(fastify: FastifyInstance, options: SluiceFas
 
   for (const url of INGEST) fastify.route({ method: ['POST', 'OPTIONS'], url, handler });
   for (const url of OPERATIONS) fastify.route({ method: 'GET', url, handler });
+  fastify.route({ method: ['GET', 'POST', 'OPTIONS'], url: '/graphql', handler });
 }
 
 // Fastify reads these to show the plugin's name in errors and to check the Fastify major version.

@@ -35,7 +35,13 @@ async function listenNode(server: Server): Promise<number> {
 beforeAll(async () => {
   engine = await createEngine({ embedded: { path: dir.path } });
   // The collector connects through the given client, runs the migrations and starts its writer.
-  collector = createCollector({ writeKeys, engine: { clickhouse: engine.client }, ack: 'clickhouse', writer: { batchMaxDelayMs: 20 } });
+  collector = createCollector({
+    writeKeys,
+    readKeys: { 'read-key-adapters': '*' },
+    engine: { clickhouse: engine.client },
+    ack: 'clickhouse',
+    writer: { batchMaxDelayMs: 20 },
+  });
   await collector.ready();
 
   base.node = `http://127.0.0.1:${await listenNode(createServer(createRequestListener(collector)))}`;
@@ -180,6 +186,19 @@ describe.each(ADAPTERS)('over real HTTP through the %s adapter', (adapter) => {
     expect(await health.json()).toEqual({ status: 'ok' });
     expect((await fetch(`${base[adapter]}/ready`)).status).toBe(200);
     expect(await (await fetch(`${base[adapter]}/metrics`)).text()).toMatch(/sluice_insert_duration_seconds_count [1-9]/);
+  });
+});
+
+describe.each(ADAPTERS)('the query API through the %s adapter', (adapter) => {
+  it('answers POST and GET /graphql for a read key, and 401 without one', async () => {
+    const query = '{ range(from: "2024-03-01", to: "2024-03-02") { from to } }';
+    const headers = { authorization: 'Bearer read-key-adapters', 'content-type': 'application/json' };
+    const posted = await fetch(`${base[adapter]}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query }) });
+    expect(posted.status).toBe(200);
+    expect(await posted.json()).toEqual({ data: { range: { from: '2024-03-01T00:00:00.000Z', to: '2024-03-02T00:00:00.000Z' } } });
+    const got = await fetch(`${base[adapter]}/graphql?query=${encodeURIComponent(query)}`, { headers });
+    expect(got.status).toBe(200);
+    expect((await fetch(`${base[adapter]}/graphql`, { method: 'POST', body: JSON.stringify({ query }) })).status).toBe(401);
   });
 });
 
