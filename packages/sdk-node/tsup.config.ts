@@ -8,6 +8,4 @@ export default defineConfig({
   sourcemap: true,
   target: 'es2022',
   tsconfig: 'tsconfig.build.json',
-  // p-queue ships ESM only; inlining it keeps the CJS build loadable with require().
-  noExternal: ['p-queue'],
 });

@@ -1,12 +1,12 @@
 import type { EventName, PropertiesArgs, Properties, Traits, WireEvent } from '@sluice/schema';
+import { createUuidV7, LIMITS, retryDelay } from '@sluice/schema/wire';
 import { context, pageContext } from './context';
 import { DEFAULTS } from './defaults';
 import { browserPlatform, type Platform } from './platform';
 import { createIdentity } from './identity';
 import { createStore } from './store';
 import { createTabQueue, type Stats } from './tab-queue';
-import { body, bytes, createTransport } from './transport';
-import { uuidV7 } from './uuid-v7';
+import { batchBody, byteLength, createTransport } from './transport';
 
 export type Options = Partial<typeof DEFAULTS> & {
   /** The project's write key. */
@@ -43,120 +43,134 @@ export interface Analytics<T = undefined> {
  * `createAnalytics<typeof taxonomy>({ writeKey, endpoint })`.
  */
 export const createAnalytics = <T = undefined>(options: Options): Analytics<T> => {
-  const o = { ...DEFAULTS, ...options };
-  const pf = { ...browserPlatform(), ...o.platform };
-  const { window: w, document: d, navigator: n, now, random } = pf;
-  const stats: Stats = { sent: 0, dropped: 0, rejected: 0 };
-  const st = createStore(pf.storage);
-  const p = 'sluice:' + o.writeKey + ':';
-  const uuid = () => uuidV7(now(), random);
-  const queue = createTabQueue({ store: st, prefix: p, tabId: uuid(), now, maxEvents: o.maxStoredEvents, maxBytes: o.maxStoredBytes, staleMs: o.tabStaleMs, stats });
-  const url = o.endpoint.replace(/\/$/, '') + '/v1/batch';
-  const post = createTransport({ url, writeKey: o.writeKey, fetch: pf.fetch, now, compressMinBytes: o.compression && o.compressMinBytes, stats });
-  const id = createIdentity({ options: o, store: st, prefix: p, uuid, now, document: d, navigator: n });
-  const online = () => n?.onLine !== false;
-  const later = (f: () => void, ms: number) => pf.setTimeout(f, ms);
+  const config = { ...DEFAULTS, ...options };
+  const platform = { ...browserPlatform(), ...config.platform };
+  const { window, document, navigator, now, random } = platform;
+  const stats: Stats = { sent: 0, rejected: 0, dropped: 0, failed: 0 };
+  const store = createStore(platform.storage);
+  const prefix = 'sluice:' + config.writeKey + ':';
+  const nextId = createUuidV7((bytes) => (bytes.forEach((_, i) => (bytes[i] = random() * 256)), bytes));
+  const uuid = () => nextId(now());
+  const queue = createTabQueue({ store, prefix, tabId: uuid(), now, maxEvents: config.maxStoredEvents, maxBytes: config.maxStoredBytes, staleMs: config.tabStaleMs, stats });
+  const url = config.endpoint.replace(/\/$/, '') + '/v1/batch';
+  const post = createTransport({ url, writeKey: config.writeKey, fetch: platform.fetch, now, compressMinBytes: config.compression && config.compressMinBytes });
+  const identity = createIdentity({ options: config, store, prefix, uuid, now, document, navigator });
+  const backoff = { baseMs: config.retryBaseMs, capMs: config.retryCapMs };
+  const online = () => navigator?.onLine !== false;
+  const later = (callback: () => void, ms: number) => platform.setTimeout(callback, ms);
 
   // ---- delivery ----
-  let flying = new Set<string>();
-  let until = 0;
-  let fails = 0;
+  let inFlight = new Set<string>();
+  let retryAt = 0;
+  let failures = 0;
+  /** Most events per batch: halved on each 413 until a batch goes through. */
+  let batchLimit: number = LIMITS.maxBatchEvents;
   let chain = Promise.resolve();
   /** The oldest events not in flight, within the batch limits. */
   const nextBatch = () => {
-    const b: WireEvent[] = [];
+    const batch: WireEvent[] = [];
     let size = 200;
-    for (const e of queue.load()) {
-      if (flying.has(e.messageId)) continue;
-      size += bytes(JSON.stringify(e)) + 1;
-      if (b.length && (size > o.maxBatchBytes || b.length >= 2000)) break;
-      b.push(e);
+    for (const event of queue.load()) {
+      if (inFlight.has(event.messageId)) continue;
+      size += byteLength(JSON.stringify(event)) + 1;
+      if (batch.length && (size > config.maxBatchBytes || batch.length >= batchLimit)) break;
+      batch.push(event);
     }
-    return b;
+    return batch;
   };
-  const ids = (b: WireEvent[]) => new Set(b.map((e) => e.messageId));
-  const ready = () => w && online() && now() >= until;
+  const messageIds = (batch: WireEvent[]) => new Set(batch.map((event) => event.messageId));
+  const ready = () => window && online() && now() >= retryAt;
   const drain = async () => {
-    for (let b; ready() && (b = nextBatch()).length; ) {
-      flying = ids(b);
-      const r = await post(b);
-      flying = new Set();
-      if (r !== true && !online()) return; // paused until 'online'
-      if (r !== true && ++fails < o.retryAttempts) {
-        const wait = Math.max(r, Math.min(o.retryCapMs, o.retryBaseMs * 2 ** (fails - 1)) * (0.5 + random() / 2));
-        until = now() + wait;
-        later(flush, wait);
-        return;
+    for (let batch; ready() && (batch = nextBatch()).length; ) {
+      inFlight = messageIds(batch);
+      const answer = await post(batch);
+      inFlight = new Set();
+      if (answer.action == 'retry') {
+        if (!online()) return; // paused until 'online'
+        if (++failures < config.retryAttempts) {
+          const wait = retryDelay(failures - 1, backoff, random, answer.retryAfterMs);
+          retryAt = now() + wait;
+          later(flush, wait);
+          return;
+        }
       }
-      if (r !== true) stats.dropped += b.length;
-      fails = 0;
-      queue.remove(ids(b));
+      if (answer.action == 'split' && batch.length > 1) {
+        batchLimit = Math.ceil(batch.length / 2);
+        continue;
+      }
+      if (answer.action == 'accept') {
+        stats.rejected += answer.rejected;
+        stats.sent += batch.length - answer.rejected;
+      } else stats.failed += batch.length;
+      failures = 0;
+      batchLimit = LIMITS.maxBatchEvents;
+      queue.remove(messageIds(batch));
     }
   };
   const flush = () => (chain = chain.then(drain, drain));
   /** On unload or hide: hand the queue to the browser, which sends it even after the page is gone. */
   const beacon = () => {
-    for (let b; ready() && n?.sendBeacon && (b = nextBatch()).length; ) {
-      if (!n.sendBeacon(url, body(b, o.writeKey, now()))) return;
-      queue.remove(ids(b));
+    for (let batch; ready() && navigator?.sendBeacon && (batch = nextBatch()).length; ) {
+      if (!navigator.sendBeacon(url, batchBody(batch, config.writeKey, now()))) return;
+      queue.remove(messageIds(batch));
     }
   };
   const tick = () => {
     queue.tick();
     flush();
-    later(tick, o.flushIntervalMs);
+    later(tick, config.flushIntervalMs);
   };
 
   // ---- events ----
   const send = (type: WireEvent['type'], fields: Partial<WireEvent>) => {
-    if (!w || id.optedOut()) return;
+    if (!window || identity.optedOut()) return;
     const full: WireEvent = {
       type,
       messageId: uuid(),
       timestamp: new Date(now()).toISOString(),
-      anonymousId: id.anonymousId(),
-      userId: id.userId(),
+      anonymousId: identity.anonymousId(),
+      userId: identity.userId(),
       ...fields,
-      context: context(w, d, n, id.session()),
+      context: context(window, document, navigator, identity.session()),
     };
-    const e = o.beforeSend ? o.beforeSend(full) : full;
-    if (!e) return;
+    const event = config.beforeSend ? config.beforeSend(full) : full;
+    if (!event) return;
     try {
-      if (bytes(JSON.stringify(e)) > o.maxEventBytes) throw 0;
+      if (byteLength(JSON.stringify(event)) > config.maxEventBytes) throw 0;
     } catch {
       stats.dropped++;
       return;
     }
-    if (queue.push(e) >= o.flushAt) flush();
+    if (queue.push(event) >= config.flushAt) flush();
   };
 
   const api: Analytics<T> = {
     track: (event, ...[properties]) => send('track', { event, properties: properties as Properties }),
-    page: (name, properties) => send('page', { name, properties: { ...(w && pageContext(w, d)), ...properties } }),
+    page: (name, properties) => send('page', { name, properties: { ...(window && pageContext(window, document)), ...properties } }),
     identify(userId, traits) {
-      id.setUserId(userId);
+      identity.setUserId(userId);
       send('identify', { userId, traits: traits as Properties });
     },
     group: (groupId, traits) => send('group', { groupId, traits }),
-    alias: (newId) => send('alias', { userId: newId, previousId: id.userId() || id.anonymousId() }),
-    reset: id.reset,
+    alias: (newId) => send('alias', { userId: newId, previousId: identity.userId() || identity.anonymousId() }),
+    reset: identity.reset,
     flush,
     optOut() {
-      id.consent(false);
-      queue.update((q) => (q.length = 0));
+      identity.consent(false);
+      queue.update((events) => (events.length = 0));
     },
-    optIn: () => id.consent(true),
+    optIn: () => identity.consent(true),
     stats,
   };
 
-  if (w) {
-    const on = (t: EventTarget | undefined, type: string, f: () => void) => t?.addEventListener(type, f);
-    on(w, 'pagehide', beacon);
-    on(d, 'visibilitychange', () => d!.visibilityState == 'hidden' && beacon());
-    on(w, 'online', flush);
+  if (window) {
+    const on = (target: EventTarget | undefined, type: string, listener: () => void) => target?.addEventListener(type, listener);
+    on(window, 'pagehide', beacon);
+    on(document, 'visibilitychange', () => document!.visibilityState == 'hidden' && beacon());
+    on(window, 'online', flush);
     queue.tick(); // claim queues that closed tabs left; they are adopted on the next tick
-    later(tick, o.flushIntervalMs);
-    if (o.autoPage) api.page();
+    later(tick, config.flushIntervalMs);
+    if (config.autoPage) api.page();
   }
   return api;
 };

@@ -2,30 +2,30 @@ import type { Context } from '@sluice/schema';
 import type { DocumentLike, NavigatorLike, WindowLike } from './platform';
 import { LIBRARY } from './version';
 
-export const pageContext = (w: WindowLike, d: DocumentLike | undefined) => {
-  const l = w.location;
-  return { url: l.href, path: l.pathname, title: d?.title, referrer: d?.referrer, search: l.search };
+export const pageContext = (window: WindowLike, document: DocumentLike | undefined) => {
+  const location = window.location;
+  return { url: location.href, path: location.pathname, title: document?.title, referrer: document?.referrer, search: location.search };
 };
 
 /** `utm_source` → `source`, …, `utm_campaign` → `name`. */
 export const campaign = (search: string) => {
-  const c: Record<string, string> = {};
-  new URLSearchParams(search).forEach((v, k) => {
-    if (k.startsWith('utm_')) c[k == 'utm_campaign' ? 'name' : k.slice(4)] = v;
+  const fields: Record<string, string> = {};
+  new URLSearchParams(search).forEach((value, key) => {
+    if (key.startsWith('utm_')) fields[key == 'utm_campaign' ? 'name' : key.slice(4)] = value;
   });
-  return c;
+  return fields;
 };
 
-export const context = (w: WindowLike, d: DocumentLike | undefined, n: NavigatorLike | undefined, sessionId: string): Context => {
-  const s = w.screen;
+export const context = (window: WindowLike, document: DocumentLike | undefined, navigator: NavigatorLike | undefined, sessionId: string): Context => {
+  const screen = window.screen;
   return {
     library: LIBRARY,
-    page: pageContext(w, d),
-    campaign: campaign(w.location.search),
-    userAgent: n?.userAgent,
-    locale: n?.language,
+    page: pageContext(window, document),
+    campaign: campaign(window.location.search),
+    userAgent: navigator?.userAgent,
+    locale: navigator?.language,
     timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
-    screen: { width: s?.width, height: s?.height, density: w.devicePixelRatio },
+    screen: { width: screen?.width, height: screen?.height, density: window.devicePixelRatio },
     sessionId,
   };
 };

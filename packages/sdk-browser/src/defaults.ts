@@ -1,3 +1,5 @@
+import { LIMITS } from '@sluice/schema/wire';
+
 /**
  * Every default of the browser SDK, in one place. The README's options table is checked against
  * this constant by `defaults.test.ts`.
@@ -10,10 +12,10 @@ export const DEFAULTS = {
   /** Largest request body in bytes. Under 64 KB so every batch fits fetch keepalive and sendBeacon. */
   maxBatchBytes: 60_000,
   /** Largest single event in bytes (the collector's `LIMITS.maxEventBytes`); larger ones are dropped and counted. */
-  maxEventBytes: 32_768,
-  /** Attempts per batch for 5xx, 429/503 and network errors before it is dropped and counted. */
+  maxEventBytes: LIMITS.maxEventBytes as number,
+  /** Attempts per batch for 408, 429, 5xx and network errors before it is given up and counted as `failed`. */
   retryAttempts: 10,
-  /** First backoff delay in ms; it doubles on each failure, with jitter. */
+  /** Ceiling of the first backoff delay in ms; it doubles on each failure, and the delay is drawn below it (full jitter). */
   retryBaseMs: 1_000,
   /** Longest backoff delay in ms (a longer `Retry-After` is still honoured). */
   retryCapMs: 60_000,

@@ -65,10 +65,10 @@ describe('responses and retries', () => {
     await analytics.flush();
     await world.advance(120_000);
     expect(world.sent).toHaveLength(1);
-    expect(analytics.stats).toEqual({ sent: 1, dropped: 0, rejected: 1 });
+    expect(analytics.stats).toEqual({ sent: 1, rejected: 1, dropped: 0, failed: 0 });
   });
 
-  it.each([400, 401, 413, 415])('drops a batch answered %i, counts it, and sends the next one', async (status) => {
+  it.each([400, 401, 403, 413, 415])('gives up a batch answered %i, counts it as failed, and sends the next one', async (status) => {
     const world = createWorld();
     const { analytics } = world.tab();
     analytics.track('a');
@@ -78,14 +78,29 @@ describe('responses and retries', () => {
     await analytics.flush();
     await world.advance(120_000);
     expect(world.sent.map((s) => s.body.batch.map((e) => e.event))).toEqual([['a'], ['b']]);
-    expect(analytics.stats.dropped).toBe(1);
+    expect(analytics.stats).toMatchObject({ sent: 1, failed: 1, dropped: 0 });
   });
 
-  it('retries 5xx and network errors with growing, jittered backoff, then succeeds with the same messageIds', async () => {
+  it('splits a batch answered 413 into halves until they go through', async () => {
+    const world = createWorld();
+    const { analytics } = world.tab({ flushIntervalMs: 3_600_000 });
+    for (const name of ['a', 'b', 'c', 'd', 'e']) analytics.track(name);
+    world.reply({ status: 413 }, { status: 413 });
+    await analytics.flush();
+    expect(world.sent.map((s) => s.body.batch.map((e) => e.event))).toEqual([
+      ['a', 'b', 'c', 'd', 'e'],
+      ['a', 'b', 'c'],
+      ['a', 'b'],
+      ['c', 'd', 'e'],
+    ]);
+    expect(analytics.stats).toMatchObject({ sent: 5, failed: 0, dropped: 0 });
+  });
+
+  it('retries 5xx, network errors and 408 with growing, jittered backoff, then succeeds with the same messageIds', async () => {
     const world = createWorld();
     const { analytics } = world.tab({ flushIntervalMs: 3_600_000, platform: { random: () => 0.5 } });
     analytics.track('a');
-    world.reply({ status: 500 }, 'network-error', { status: 502 });
+    world.reply({ status: 500 }, 'network-error', { status: 408 });
     const t0 = world.now;
     await analytics.flush();
     const times: number[] = [];
@@ -94,13 +109,13 @@ describe('responses and retries', () => {
       await world.advance(250);
       if (world.sent.length > before) times.push(world.now - t0);
     }
-    // attempts at 0, then after 1000·0.75 (the network error, not recorded), +2000·0.75, +4000·0.75
+    // full jitter, drawn at 0.5: attempts at 0, then after 1000·0.5 (the network error, not recorded), +2000·0.5, +4000·0.5
     expect(world.sent.map((s) => s.body.batch[0]!.messageId)).toEqual(Array(3).fill(world.sent[0]!.body.batch[0]!.messageId));
-    expect(times).toEqual([750 + 1500, 750 + 1500 + 3000]);
+    expect(times).toEqual([500 + 1000, 500 + 1000 + 2000]);
     expect(analytics.stats.sent).toBe(1);
   });
 
-  it('gives up after retryAttempts and counts the batch as dropped', async () => {
+  it('gives up after retryAttempts and counts the batch as failed', async () => {
     const world = createWorld();
     const { analytics } = world.tab({ retryAttempts: 3, flushIntervalMs: 3_600_000 });
     world.setDefaultReply({ status: 500 });
@@ -108,7 +123,7 @@ describe('responses and retries', () => {
     await analytics.flush();
     await world.advance(10 * 60_000);
     expect(world.sent).toHaveLength(3);
-    expect(analytics.stats.dropped).toBe(1);
+    expect(analytics.stats).toMatchObject({ failed: 1, dropped: 0 });
   });
 
   it.each([
@@ -128,7 +143,7 @@ describe('responses and retries', () => {
     expect(world.sent).toHaveLength(2);
     expect(world.sent[1]!.body.batch.map((e) => e.event)).toEqual(['a', 'b']);
     await world.advance(4_999);
-    expect(world.sent).toHaveLength(2); // 503 with Retry-After: 5 → at least 5 s (backoff alone would be 1 s)
+    expect(world.sent).toHaveLength(2); // 503 with Retry-After: 5 → at least 5 s (backoff drawn at 0 would be 0 s)
     await world.advance(1);
     expect(world.sent).toHaveLength(3);
   });

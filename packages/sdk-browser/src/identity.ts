@@ -18,40 +18,42 @@ export interface IdentityOptions {
  * (rotated after idle time or a maximum age) and consent (opt-out flag, Do Not Track, GPC).
  * Everything is read from storage on each use, so all tabs agree; memory backs it when storage fails.
  */
-export const createIdentity = ({ options: o, store: st, prefix: p, uuid, now, document: d, navigator: n }: IdentityOptions) => {
-  let anon = '';
-  const cookie = o.persistence == 'cookie' && d;
-  const readAnon = () => (cookie ? /(?:^|; )sluice_aid=([^;]+)/.exec(d.cookie)?.[1] : st.get(p + 'a'));
-  const writeAnon = (v: string) =>
-    cookie ? (d.cookie = `sluice_aid=${v};path=/;max-age=31536000;samesite=lax${o.cookieDomain && ';domain=' + o.cookieDomain}`) : st.set(p + 'a', v);
+export const createIdentity = ({ options, store, prefix, uuid, now, document, navigator }: IdentityOptions) => {
+  let anonymous = '';
+  const cookie = options.persistence == 'cookie' && document;
+  const readAnonymous = () => (cookie ? /(?:^|; )sluice_aid=([^;]+)/.exec(document.cookie)?.[1] : store.get(prefix + 'a'));
+  const writeAnonymous = (id: string) =>
+    cookie
+      ? (document.cookie = `sluice_aid=${id};path=/;max-age=31536000;samesite=lax${options.cookieDomain && ';domain=' + options.cookieDomain}`)
+      : store.set(prefix + 'a', id);
   const anonymousId = () => {
-    const v = readAnon();
-    if (v) return (anon = v);
-    writeAnon((anon ||= uuid()));
-    return anon;
+    const stored = readAnonymous();
+    if (stored) return (anonymous = stored);
+    writeAnonymous((anonymous ||= uuid()));
+    return anonymous;
   };
   return {
     anonymousId,
-    userId: () => st.get(p + 'u') || undefined,
-    setUserId: (id: string) => st.set(p + 'u', id),
+    userId: () => store.get(prefix + 'u') || undefined,
+    setUserId: (id: string) => store.set(prefix + 'u', id),
     /** The current session id, extending it (or starting a new one). */
     session() {
-      const t = now();
-      let [id, start, last] = (st.get(p + 's') || '').split(' ');
-      if (!id || t - Number(last) > o.sessionTimeoutMs || t - Number(start) > o.sessionMaxMs) (id = uuid()), (start = '' + t);
-      st.set(p + 's', `${id} ${start} ${t}`);
+      const time = now();
+      let [id, start, last] = (store.get(prefix + 's') || '').split(' ');
+      if (!id || time - Number(last) > options.sessionTimeoutMs || time - Number(start) > options.sessionMaxMs) (id = uuid()), (start = '' + time);
+      store.set(prefix + 's', `${id} ${start} ${time}`);
       return id;
     },
     optedOut() {
-      const f = st.get(p + 'o');
-      return f == '1' || (f != '0' && o.respectDoNotTrack && (n?.doNotTrack == '1' || !!n?.globalPrivacyControl));
+      const flag = store.get(prefix + 'o');
+      return flag == '1' || (flag != '0' && options.respectDoNotTrack && (navigator?.doNotTrack == '1' || !!navigator?.globalPrivacyControl));
     },
     /** Records consent: true opts in (also over DNT/GPC), false opts out. */
-    consent: (yes: boolean) => st.set(p + 'o', yes ? '0' : '1'),
+    consent: (yes: boolean) => store.set(prefix + 'o', yes ? '0' : '1'),
     reset() {
-      st.del(p + 'u');
-      st.del(p + 's');
-      writeAnon((anon = uuid()));
+      store.del(prefix + 'u');
+      store.del(prefix + 's');
+      writeAnonymous((anonymous = uuid()));
     },
   };
 };

@@ -36,23 +36,23 @@ export interface NavigatorLike {
   sendBeacon?: (url: string, data: string) => boolean;
 }
 
-const g = globalThis as any;
+const globals = globalThis as any;
 
 /** The real platform, safe to call where there is no DOM (Node, SSR). */
 export const browserPlatform = (): Platform => ({
-  fetch: (u, i) => g.fetch(u, i),
+  fetch: (url, init) => globals.fetch(url, init),
   storage: (() => {
     try {
-      return g.localStorage ?? null;
+      return globals.localStorage ?? null;
     } catch {
       return null; // SecurityError when cookies are disabled
     }
   })(),
   now: Date.now,
-  random: g.crypto?.getRandomValues ? () => g.crypto.getRandomValues(new Uint32Array(1))[0] / 2 ** 32 : Math.random,
-  setTimeout: (f, ms) => setTimeout(f, ms),
-  clearTimeout: (t) => clearTimeout(t as number),
-  window: g.window,
-  document: g.document,
-  navigator: g.navigator,
+  random: globals.crypto?.getRandomValues ? () => globals.crypto.getRandomValues(new Uint32Array(1))[0] / 2 ** 32 : Math.random,
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (id) => clearTimeout(id as number),
+  window: globals.window,
+  document: globals.document,
+  navigator: globals.navigator,
 });

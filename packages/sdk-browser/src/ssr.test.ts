@@ -19,7 +19,7 @@ describe('server rendering (no window, no document, no localStorage)', () => {
     await expect(analytics.flush()).resolves.toBeUndefined();
     expect(fetchSpy).not.toHaveBeenCalled();
     expect(timerSpy).not.toHaveBeenCalled();
-    expect(analytics.stats).toEqual({ sent: 0, dropped: 0, rejected: 0 });
+    expect(analytics.stats).toEqual({ sent: 0, rejected: 0, dropped: 0, failed: 0 });
     fetchSpy.mockRestore();
     timerSpy.mockRestore();
   });

@@ -6,34 +6,34 @@ export interface Store {
   keys(): string[];
 }
 
-const attempt = <R>(f: () => R): R | undefined => {
+const attempt = <R>(action: () => R): R | undefined => {
   try {
-    return f();
+    return action();
   } catch {
     return undefined;
   }
 };
 
-export const createStore = (s: Storage | null): Store => {
-  const mem = new Map<string, string>();
+export const createStore = (storage: Storage | null): Store => {
+  const memory = new Map<string, string>();
   return {
-    get: (k) => (mem.has(k) ? mem.get(k)! : (attempt(() => s!.getItem(k)) ?? null)),
-    set(k, v) {
-      if (attempt(() => (s!.setItem(k, v), mem.delete(k))) == null) {
-        mem.set(k, v);
-        attempt(() => s!.removeItem(k)); // never leave a stale copy for other tabs
+    get: (key) => (memory.has(key) ? memory.get(key)! : (attempt(() => storage!.getItem(key)) ?? null)),
+    set(key, value) {
+      if (attempt(() => (storage!.setItem(key, value), memory.delete(key))) == null) {
+        memory.set(key, value);
+        attempt(() => storage!.removeItem(key)); // never leave a stale copy for other tabs
       }
     },
-    del(k) {
-      mem.delete(k);
-      attempt(() => s!.removeItem(k));
+    del(key) {
+      memory.delete(key);
+      attempt(() => storage!.removeItem(key));
     },
     keys() {
-      const out: string[] = [];
+      const keys: string[] = [];
       attempt(() => {
-        for (let i = 0; i < s!.length; i++) out.push(s!.key(i)!);
+        for (let i = 0; i < storage!.length; i++) keys.push(storage!.key(i)!);
       });
-      return out;
+      return keys;
     },
   };
 };

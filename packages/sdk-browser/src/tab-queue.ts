@@ -1,14 +1,13 @@
 import type { WireEvent } from '@sluice/schema';
+import type { DeliveryCounts } from '@sluice/schema/wire';
 import { parse, type Store } from './store';
 
-export interface Stats {
-  /** Events the collector accepted. */
-  sent: number;
-  /** Events dropped by policy: storage bounds, too large, 4xx, retries exhausted. */
-  dropped: number;
-  /** Events the collector rejected as invalid (never retried). */
-  rejected: number;
-}
+/**
+ * Live counters, with the meaning every Sluice SDK gives them: `dropped` is what the SDK discarded
+ * by its own policy (storage bounds, too large), `failed` what the collector never accepted (a status
+ * the wire table drops, a single event still too large, retries exhausted).
+ */
+export type Stats = DeliveryCounts;
 
 export interface TabQueueOptions {
   store: Store;
@@ -28,33 +27,33 @@ export interface TabQueueOptions {
  * A queue whose heartbeat is stale is claimed (the heartbeat now names the claimer) and adopted on
  * the claimer's next tick if no one, including a returning owner, has written the heartbeat since.
  */
-export const createTabQueue = (o: TabQueueOptions) => {
-  const { store: st, prefix: p, tabId: me } = o;
-  const qk = p + 'q' + me;
-  const hk = p + 'h' + me;
-  const beat = () => me + ':' + o.now();
-  const load = (k = qk) => parse<WireEvent[]>(st.get(k)) || [];
+export const createTabQueue = (options: TabQueueOptions) => {
+  const { store, prefix, tabId: me } = options;
+  const queueKey = prefix + 'q' + me;
+  const heartbeatKey = prefix + 'h' + me;
+  const beat = () => me + ':' + options.now();
+  const load = (key = queueKey) => parse<WireEvent[]>(store.get(key)) || [];
   /** Stores the queue within its bounds, dropping (and counting) the oldest: each event is serialised once. */
-  const save = (q: WireEvent[]) => {
-    if (!q.length) return st.del(qk), st.del(hk);
-    const parts = q.map((e) => JSON.stringify(e));
-    let drop = Math.max(0, q.length - o.maxEvents);
+  const save = (events: WireEvent[]) => {
+    if (!events.length) return store.del(queueKey), store.del(heartbeatKey);
+    const parts = events.map((event) => JSON.stringify(event));
+    let drop = Math.max(0, events.length - options.maxEvents);
     // The stored text is `[` + parts joined by `,` + `]`: 1 + Σ(part + 1) characters.
-    let size = parts.reduce((n, x) => n + x.length + 1, 1);
+    let size = parts.reduce((total, part) => total + part.length + 1, 1);
     for (let i = 0; i < drop; i++) size -= parts[i]!.length + 1;
-    while (q.length - drop > 1 && size > o.maxBytes) size -= parts[drop++]!.length + 1;
-    q.splice(0, drop);
-    o.stats.dropped += drop;
-    st.set(qk, '[' + parts.slice(drop).join(',') + ']');
-    st.set(hk, beat());
+    while (events.length - drop > 1 && size > options.maxBytes) size -= parts[drop++]!.length + 1;
+    events.splice(0, drop);
+    options.stats.dropped += drop;
+    store.set(queueKey, '[' + parts.slice(drop).join(',') + ']');
+    store.set(heartbeatKey, beat());
   };
   /** Read, change and write this tab's queue: the stored copy is the truth (another tab may have adopted it). */
-  const write = (f: (q: WireEvent[]) => unknown) => {
-    const q = load();
-    f(q);
-    save(q);
-    stored = q.length;
-    return q;
+  const write = (change: (events: WireEvent[]) => unknown) => {
+    const events = load();
+    change(events);
+    save(events);
+    stored = events.length;
+    return events;
   };
   // Events tracked in one task are stored together at its end (a microtask), not one by one: each
   // write re-serialises the whole queue, so a burst of N tracks would cost O(N²). Every read below
@@ -65,32 +64,32 @@ export const createTabQueue = (o: TabQueueOptions) => {
     if (!pending.length) return;
     const add = pending;
     pending = [];
-    write((q) => q.push(...add));
+    write((events) => events.push(...add));
   };
-  const update = (f: (q: WireEvent[]) => unknown) => (commit(), write(f));
+  const update = (change: (events: WireEvent[]) => unknown) => (commit(), write(change));
   return {
     load: () => (commit(), load()),
     update,
     /** Queues an event; returns the queue's length counting it. */
-    push(e: WireEvent) {
-      if (pending.push(e) == 1) queueMicrotask(commit);
+    push(event: WireEvent) {
+      if (pending.push(event) == 1) queueMicrotask(commit);
       return stored + pending.length;
     },
-    remove: (ids: Set<string>) => update((q) => q.splice(0, q.length, ...q.filter((e) => !ids.has(e.messageId)))),
+    remove: (ids: Set<string>) => update((events) => events.splice(0, events.length, ...events.filter((event) => !ids.has(event.messageId)))),
     /** Heartbeat, then claim stale queues of other tabs and adopt the ones claimed last tick. */
     tick() {
       commit();
-      if (load().length) st.set(hk, beat());
-      for (const k of st.keys()) {
-        if (!k.startsWith(p + 'q') || k == qk) continue;
-        const h = p + 'h' + k.slice(p.length + 1);
-        const [owner, t] = (st.get(h) || ':0').split(':');
+      if (load().length) store.set(heartbeatKey, beat());
+      for (const key of store.keys()) {
+        if (!key.startsWith(prefix + 'q') || key == queueKey) continue;
+        const theirHeartbeat = prefix + 'h' + key.slice(prefix.length + 1);
+        const [owner, time] = (store.get(theirHeartbeat) || ':0').split(':');
         if (owner == me) {
-          const theirs = load(k);
-          st.del(k);
-          st.del(h);
-          update((q) => q.push(...theirs));
-        } else if (o.now() - Number(t) > o.staleMs) st.set(h, beat());
+          const theirs = load(key);
+          store.del(key);
+          store.del(theirHeartbeat);
+          update((events) => events.push(...theirs));
+        } else if (options.now() - Number(time) > options.staleMs) store.set(theirHeartbeat, beat());
       }
     },
   };

@@ -1,5 +1,5 @@
-import type { WireEvent } from '@sluice/schema';
-import type { Stats } from './tab-queue';
+import type { Rejection, WireEvent } from '@sluice/schema';
+import { parseRetryAfter, statusAction, type WireAction } from '@sluice/schema/wire';
 
 export interface TransportOptions {
   url: string;
@@ -7,55 +7,46 @@ export interface TransportOptions {
   fetch: (url: string, init: RequestInit) => Promise<Response>;
   now: () => number;
   compressMinBytes: number | false;
-  stats: Stats;
+}
+
+/** What one request came to: the action of the wire status table, with what the answer said. */
+export interface Answer {
+  action: WireAction;
+  /** Events the collector listed as invalid in a 2xx. */
+  rejected: number;
+  /** The collector's `Retry-After`, in ms, when it sent one. */
+  retryAfterMs?: number | undefined;
 }
 
 /** Bodies under this size may use `keepalive` (the browser's limit is 64 KiB in flight). */
 export const KEEPALIVE_MAX = 65_000;
 
-export const bytes = (s: string) => new TextEncoder().encode(s).length;
+export const byteLength = (text: string) => new TextEncoder().encode(text).length;
 
 /** The body of `POST /v1/batch`, as text/plain JSON with the write key inside: no CORS preflight. */
-export const body = (batch: WireEvent[], writeKey: string, now: number) =>
+export const batchBody = (batch: WireEvent[], writeKey: string, now: number) =>
   JSON.stringify({ batch, sentAt: new Date(now).toISOString(), writeKey });
 
-/** Milliseconds to wait from a `Retry-After` of seconds or an HTTP date; 0 when absent. */
-export const retryAfterMs = (h: string | null, now: number) => {
-  if (!h) return 0;
-  const n = Number(h);
-  return Math.max(0, n >= 0 ? n * 1000 : Date.parse(h) - now || 0);
-};
+const gzip = (text: string) =>
+  new Response(new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer();
 
-const gzip = (s: string) =>
-  new Response(new Blob([s]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer();
-
-/**
- * Sends one batch. Answers true when the batch is settled (accepted, rejected or dropped), or the
- * least number of ms to wait before a retry (0: plain backoff).
- */
-export const createTransport = (o: TransportOptions) => async (batch: WireEvent[]): Promise<true | number> => {
-  const text = body(batch, o.writeKey, o.now());
+/** Sends one batch and answers what to do next, by the status table of `@sluice/schema/wire`. Never throws. */
+export const createTransport = (options: TransportOptions) => async (batch: WireEvent[]): Promise<Answer> => {
+  const text = batchBody(batch, options.writeKey, options.now());
   const headers: Record<string, string> = { 'Content-Type': 'text/plain' };
   let data: BodyInit = text;
-  let size = bytes(text);
+  let size = byteLength(text);
   try {
-    if (o.compressMinBytes !== false && size >= o.compressMinBytes && typeof CompressionStream != 'undefined') {
+    if (options.compressMinBytes !== false && size >= options.compressMinBytes && typeof CompressionStream != 'undefined') {
       data = await gzip(text);
       size = data.byteLength;
       headers['Content-Encoding'] = 'gzip';
     }
-    const r = await o.fetch(o.url, { method: 'POST', body: data, headers, keepalive: size < KEEPALIVE_MAX, credentials: 'omit' });
-    const s = r.status;
-    if (s < 300) {
-      const rejected = ((await r.json().catch(() => 0)) || {}).rejected?.length || 0;
-      o.stats.rejected += rejected;
-      o.stats.sent += batch.length - rejected;
-      return true;
-    }
-    if (s == 429 || s == 503) return retryAfterMs(r.headers.get('Retry-After'), o.now());
-    if (s < 500) return (o.stats.dropped += batch.length), true;
+    const response = await options.fetch(options.url, { method: 'POST', body: data, headers, keepalive: size < KEEPALIVE_MAX, credentials: 'omit' });
+    const action = statusAction(response.status);
+    const rejected: Rejection[] | undefined = action == 'accept' ? (await response.json().catch(() => 0))?.rejected : undefined;
+    return { action, rejected: rejected?.length || 0, retryAfterMs: parseRetryAfter(response.headers.get('Retry-After'), options.now()) };
   } catch {
-    // network error: retry
+    return { action: statusAction(undefined), rejected: 0 };
   }
-  return 0;
 };

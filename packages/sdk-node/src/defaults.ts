@@ -1,5 +1,3 @@
-import type { Limits } from '@sluice/schema';
-
 /**
  * Every default of `createAnalytics`, in one place. The README's options table is checked against
  * this object by a unit test, so the docs cannot drift from the code.
@@ -46,15 +44,4 @@ export const NODE_SDK_DEFAULTS = {
   shutdownTimeoutMs: number;
   handleProcessSignals: boolean;
   validate: boolean;
-};
-
-/**
- * Hard ceilings from the wire protocol's `LIMITS`. Copied, not imported: `@sluice/schema`'s only
- * entry point also loads zod and builds every schema: about 90 ms of import time on the reference
- * machine, paid at every serverless cold start, for three numbers. The type below and a unit test keep the copy equal to `LIMITS`.
- */
-export const SDK_CEILINGS: { flushAt: Limits['maxBatchEvents']; maxBatchBytes: Limits['maxBatchBytes']; maxEventBytes: Limits['maxEventBytes'] } = {
-  flushAt: 2_000,
-  maxBatchBytes: 512 * 1024,
-  maxEventBytes: 32 * 1024,
 };

@@ -1,11 +1,11 @@
 import type { Rejection, WireEvent } from '@sluice/schema';
-import type { RetryPolicy } from './backoff';
-import { retryDelay } from './backoff';
+import { retryDelay } from '@sluice/schema/wire';
 import type { Compression, Encoding } from './encode-batch';
 import { encodeBatch } from './encode-batch';
 import { SluiceSdkError } from './errors';
 import type { Platform } from './platform';
 import { sleep } from './platform';
+import type { RetryPolicy } from './retry-policy';
 import { sendRequest } from './send-request';
 
 export interface DeliveryConfig {
@@ -58,22 +58,22 @@ export async function deliverBatch(config: DeliveryConfig, events: WireEvent[], 
     switch (outcome.kind) {
       case 'aborted':
         return;
-      case 'accepted':
+      case 'accept':
         report({ kind: 'sent', events, rejected: outcome.rejected });
         return;
-      case 'too_large':
+      case 'split':
         if (events.length > 1) return splitAndDeliver(config, events, report);
         report({
           kind: 'failed',
           events,
           error: new SluiceSdkError('too_large', `the collector refused a single event as too large (${outcome.reason}); trim its properties`, {
-            status: 413,
+            status: outcome.status,
             count: 1,
             messageIds: ids(events),
           }),
         });
         return;
-      case 'refused':
+      case 'drop':
         report({
           kind: 'failed',
           events,

@@ -13,6 +13,8 @@ export interface EventBuffer {
    * `maxBytes` (always at least one event when not empty).
    */
   take(maxEvents: number, maxBytes: number): { events: WireEvent[]; bytes: number };
+  /** Drops the oldest event; false when there was none. */
+  dropOldest(): boolean;
   /** Drops every buffered event and returns how many there were. */
   clear(): number;
   readonly length: number;
@@ -82,6 +84,12 @@ export function createEventBuffer(capacity: number): EventBuffer {
         head = 0;
       } else compact();
       return { events: batch, bytes: taken };
+    },
+    dropOldest() {
+      if (events.length === head) return false;
+      dropHead();
+      compact();
+      return true;
     },
     clear() {
       const count = events.length - head;

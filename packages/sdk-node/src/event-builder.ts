@@ -1,7 +1,7 @@
 import type { AnyTaxonomy, Context, Properties, WireEvent } from '@sluice/schema';
 import type { AliasMessage, CommonFields, GroupMessage, IdentifyMessage, PageMessage, Timestamp, TrackMessage } from './messages';
 import { estimateJsonBytes } from './size-estimate';
-import { createUuidV7 } from './uuid-v7';
+import { createUuidV7 } from '@sluice/schema/wire';
 import { SDK_NAME, SDK_VERSION } from './version';
 
 /** An event ready for the queue with its estimated JSON size, or the reason it cannot be sent. */

@@ -15,7 +15,7 @@ export type {
   TraitsField,
 } from './messages';
 export type { AnalyticsOptions, DropReason, DropReport } from './options';
-export type { RetryPolicy } from './backoff';
+export type { RetryPolicy } from './retry-policy';
 export type { Compression, Encoding } from './encode-batch';
 export type { Platform } from './platform';
 export { installShutdownHooks } from './shutdown-hooks';

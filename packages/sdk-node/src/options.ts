@@ -1,11 +1,12 @@
 import type { Context } from '@sluice/schema';
-import type { RetryPolicy } from './backoff';
-import { NODE_SDK_DEFAULTS, SDK_CEILINGS } from './defaults';
+import { LIMITS } from '@sluice/schema/wire';
+import { NODE_SDK_DEFAULTS } from './defaults';
 import type { Compression, Encoding } from './encode-batch';
 import { SluiceSdkError } from './errors';
 import type { TaxonomyParam } from './messages';
 import type { Platform } from './platform';
 import { defaultPlatform } from './platform';
+import type { RetryPolicy } from './retry-policy';
 
 export type DropReason =
   /** More than `maxQueueSize` events were waiting: the oldest were dropped. */
@@ -92,9 +93,9 @@ export function resolveOptions(options: AnalyticsOptions<TaxonomyParam>): Resolv
   const resolved: ResolvedOptions = {
     url: `${url.href.replace(/\/+$/, '')}/v1/batch`,
     authorization: `Basic ${Buffer.from(`${options.writeKey}:`).toString('base64')}`,
-    flushAt: int('flushAt', options.flushAt ?? d.flushAt, 1, SDK_CEILINGS.flushAt),
+    flushAt: int('flushAt', options.flushAt ?? d.flushAt, 1, LIMITS.maxBatchEvents),
     flushIntervalMs: int('flushIntervalMs', options.flushIntervalMs ?? d.flushIntervalMs, 0, 2 ** 31 - 1),
-    maxBatchBytes: int('maxBatchBytes', options.maxBatchBytes ?? d.maxBatchBytes, 1024, SDK_CEILINGS.maxBatchBytes),
+    maxBatchBytes: int('maxBatchBytes', options.maxBatchBytes ?? d.maxBatchBytes, 1024, LIMITS.maxBatchBytes),
     maxQueueSize: int('maxQueueSize', options.maxQueueSize ?? d.maxQueueSize, 1, Number.MAX_SAFE_INTEGER),
     concurrency: int('concurrency', options.concurrency ?? d.concurrency, 1, 1024),
     encoding: oneOf('encoding', options.encoding ?? d.encoding, ['msgpack', 'json'] as const),

@@ -1,14 +1,17 @@
 import type { Rejection } from '@sluice/schema';
+import { parseRetryAfter, statusAction } from '@sluice/schema/wire';
 import type { Platform } from './platform';
 import { unref } from './platform';
-import { parseRetryAfter } from './retry-after';
 
-/** What one `POST /v1/batch` came to, from the point of view of what to do next. */
+/**
+ * What one `POST /v1/batch` came to: the action of `@sluice/schema/wire`'s status table (the same
+ * one the browser SDK follows), or `aborted` by the shutdown deadline.
+ */
 export type SendOutcome =
-  | { kind: 'accepted'; rejected: Rejection[] }
+  | { kind: 'accept'; rejected: Rejection[] }
   | { kind: 'retry'; status: number | undefined; retryAfterMs: number | undefined; reason: string; cause?: unknown }
-  | { kind: 'too_large'; status: 413; reason: string }
-  | { kind: 'refused'; status: number; reason: string }
+  | { kind: 'split'; status: number; reason: string }
+  | { kind: 'drop'; status: number; reason: string }
   | { kind: 'aborted' };
 
 export interface SendRequest {
@@ -18,11 +21,6 @@ export interface SendRequest {
   timeoutMs: number;
   /** Aborts the request for good (shutdown deadline). */
   signal: AbortSignal;
-}
-
-/** Statuses worth another try: the request may succeed later unchanged. */
-export function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 429 || status >= 500;
 }
 
 /**
@@ -49,13 +47,11 @@ export async function sendRequest(platform: Platform, request: SendRequest): Pro
     });
     const text = await response.text();
     const status = response.status;
-    if (status >= 200 && status < 300) return { kind: 'accepted', rejected: parseRejected(text) };
+    const action = statusAction(status);
+    if (action === 'accept') return { kind: action, rejected: parseRejected(text) };
     const reason = `${status} ${errorMessage(text)}`;
-    if (status === 413) return { kind: 'too_large', status, reason };
-    if (isRetryableStatus(status)) {
-      return { kind: 'retry', status, retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), platform.now()), reason };
-    }
-    return { kind: 'refused', status, reason };
+    if (action === 'retry') return { kind: action, status, retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), platform.now()), reason };
+    return { kind: action, status, reason };
   } catch (error) {
     if (request.signal.aborted) return { kind: 'aborted' };
     const reason = timedOut ? `no answer within ${request.timeoutMs} ms` : `network error: ${describe(error)}`;

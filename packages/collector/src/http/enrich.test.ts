@@ -43,12 +43,11 @@ describe('IP policy', () => {
 });
 
 describe('uuidv7', () => {
-  it('has the RFC 9562 layout and sorts by time', () => {
+  it('makes UUIDv7 ids that sort by time (the layout is tested in @sluice/schema/wire)', () => {
     const a = uuidv7(Date.UTC(2025, 0, 1));
     const b = uuidv7(Date.UTC(2025, 0, 1) + 1);
     expect(a).toMatch(UUIDV7_PATTERN);
     expect(a < b).toBe(true);
-    expect(uuidv7(0x0123456789ab, (bytes) => bytes.fill(0xff))).toBe('01234567-89ab-7fff-bfff-ffffffffffff');
     expect(new Set(Array.from({ length: 1000 }, () => uuidv7(1))).size).toBe(1000);
   });
 });

@@ -123,6 +123,34 @@ describe('delivery on the wire', () => {
     expect(result.undelivered).toBe(100);
   });
 
+  it('counts batches in flight against maxQueueSize: what is held never exceeds it, and only that crosses the wire', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    server = await startFakeCollector();
+    const heldFetch: typeof fetch = async (input, init) => {
+      await gate;
+      return fetch(input, init);
+    };
+    const drops: DropReport[] = [];
+    const analytics = createAnalytics({ writeKey: 'k', endpoint: server.url, fetch: heldFetch, flushAt: 10, concurrency: 2, maxQueueSize: 20, onDrop: (d) => drops.push(d) });
+    const first: string[] = [];
+    for (let i = 0; i < 20; i++) first.push(analytics.track({ event: 'E', userId: `u${i}` }));
+    await new Promise((resolve) => setImmediate(resolve));
+    // Both batches are out (held by the gate): the queue is empty, but 20 events are held.
+    expect(analytics.stats()).toMatchObject({ queued: 0, inFlight: 20, dropped: 0 });
+    for (let i = 0; i < 5; i++) analytics.track({ event: 'Late', userId: `late${i}` });
+    expect(analytics.stats()).toMatchObject({ queued: 0, inFlight: 20, dropped: 5 });
+    release();
+    await analytics.flush();
+    expect(new Set(server.acceptedIds())).toEqual(new Set(first));
+    expect(drops).toEqual([{ reason: 'queue_full', count: 5 }]);
+    // Room again: new events queue and go out.
+    const late = analytics.track({ event: 'Later', userId: 'u' });
+    await analytics.flush();
+    expect(server.acceptedIds()).toContain(late);
+    await analytics.shutdown();
+  });
+
   it('flush() waits for events queued before it, not after', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));

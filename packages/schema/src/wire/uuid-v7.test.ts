@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createUuidV7, uuidV7Time } from './uuid-v7';
-
-const FORMAT = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+import { createUuidV7, UUIDV7_PATTERN as FORMAT, uuidV7Time } from './uuid-v7';
 
 describe('createUuidV7', () => {
   it('formats RFC 9562 version 7, variant 10, with the time in the first 48 bits', () => {
@@ -29,13 +27,17 @@ describe('createUuidV7', () => {
 
   it('draws random bytes from a pool, not once per id', () => {
     let calls = 0;
-    const uuid = createUuidV7({
-      getRandomValues: (bytes) => {
+    const uuid = createUuidV7(
+  (bytes) => {
         calls++;
         return globalThis.crypto.getRandomValues(bytes);
-      },
-    });
+      });
     for (let i = 0; i < 4_090; i++) uuid(1);
     expect(calls).toBe(10);
+  });
+
+  it('takes its random bits from the injected source', () => {
+    expect(createUuidV7((bytes) => bytes.fill(0xff))(0x0123456789ab)).toBe('01234567-89ab-7fff-bfff-ffffffffffff');
+    expect(createUuidV7((bytes) => bytes.fill(0))(0)).toBe('00000000-0000-7000-8000-000000000000');
   });
 });

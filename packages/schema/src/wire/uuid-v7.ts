@@ -1,23 +1,24 @@
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-/** Random bytes fetched per call to `crypto.getRandomValues`: 10 per id, so one call serves 409 ids. */
+/** Random bytes fetched per call to `getRandomValues`: 10 per id, so one call serves 409 ids. */
 const POOL_BYTES = 4096 - (4096 % 10);
 
-export interface UuidV7Options {
-  /** Fills a byte array with random values (default: `crypto.getRandomValues`). */
-  getRandomValues?: (bytes: Uint8Array) => Uint8Array;
-}
+/** Fills a byte array with random values and returns it, as `crypto.getRandomValues` does. */
+export type FillRandom = (bytes: Uint8Array) => Uint8Array;
+
+/** The shape of every UUIDv7: version 7, variant 10. */
+export const UUIDV7_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 /**
  * Returns a generator of RFC 9562 UUIDv7 strings: 48 bits of Unix milliseconds, then 74 random
- * bits. Random bytes come from a pooled buffer, so one `getRandomValues` call serves hundreds of ids.
+ * bits, so ids sort by creation time (which keeps ClickHouse parts tidy). Random bytes come from a
+ * pooled buffer, so one `getRandomValues` call serves hundreds of ids.
  */
-export function createUuidV7(options: UuidV7Options = {}): (nowMs: number) => string {
-  const fill = options.getRandomValues ?? ((bytes: Uint8Array) => globalThis.crypto.getRandomValues(bytes));
+export const createUuidV7 = (getRandomValues: FillRandom = (bytes) => globalThis.crypto.getRandomValues(bytes)) => {
   const pool = new Uint8Array(POOL_BYTES);
   let offset = POOL_BYTES;
-  return (nowMs) => {
+  return (nowMs: number): string => {
     if (offset >= POOL_BYTES) {
-      fill(pool);
+      getRandomValues(pool);
       offset = 0;
     }
     const r = offset;
@@ -27,7 +28,7 @@ export function createUuidV7(options: UuidV7Options = {}): (nowMs: number) => st
     const high = Math.floor(ms / 0x1_0000_0000) & 0xffff;
     const low = ms >>> 0;
     return (
-      HEX[(high >>> 8) & 0xff]! +
+      HEX[high >>> 8]! +
       HEX[high & 0xff]! +
       HEX[low >>> 24]! +
       HEX[(low >>> 16) & 0xff]! +
@@ -49,9 +50,7 @@ export function createUuidV7(options: UuidV7Options = {}): (nowMs: number) => st
       HEX[pool[r + 9]!]!
     );
   };
-}
+};
 
 /** The Unix milliseconds encoded in a UUIDv7. */
-export function uuidV7Time(id: string): number {
-  return parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
-}
+export const uuidV7Time = (id: string): number => parseInt(id.slice(0, 8) + id.slice(9, 13), 16);

@@ -1,0 +1,12 @@
+export { LIMITS } from '../limits';
+export type { Limits } from '../limits';
+export { EVENT_TYPES } from '../types';
+export type { Context, EventType, Properties, Rejection, WireBatch, WireEvent } from '../types';
+export { STATUS_ACTIONS, statusAction } from './status-action';
+export type { WireAction } from './status-action';
+export { parseRetryAfter } from './retry-after';
+export { retryDelay } from './backoff';
+export type { Backoff } from './backoff';
+export { createUuidV7, uuidV7Time, UUIDV7_PATTERN } from './uuid-v7';
+export type { FillRandom } from './uuid-v7';
+export type { DeliveryCounts } from './delivery-counts';
