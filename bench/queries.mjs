@@ -9,12 +9,11 @@
 //
 //   node bench/queries.mjs [--quick] [--events N]
 //
-// Uses packages/collector/dist when it exports createQueries; otherwise bundles src/query and
-// src/clickhouse with esbuild into node_modules/.cache (so the bench also runs before the build).
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { QUICK, ROOT, argv, fmt, median, percentile, removeDir, report, table, tempDir } from './lib/common.mjs';
+// Uses the product's own entry points, as a user would: `@sluice/collector/query` for the questions and
+// `@sluice/collector` for the engine, migrations and the collector that serves POST /graphql (run `npm run build` first; `npm run bench` does).
+import { createCollector, createEngine, migrate } from '@sluice/collector';
+import { createQueries } from '@sluice/collector/query';
+import { QUICK, argv, fmt, median, percentile, removeDir, report, table, tempDir } from './lib/common.mjs';
 
 const opt = (name, fallback) => {
   const i = argv.indexOf(`--${name}`);
@@ -26,33 +25,10 @@ const CHUNK = 2_000_000;
 const DAY = 86_400_000;
 const RUNS = { fast: QUICK ? 5 : 7, slow: 3 };
 
-async function loadApi() {
-  const dist = join(ROOT, 'packages/collector/dist/index.js');
-  if (existsSync(dist)) {
-    const mod = await import(pathToFileURL(dist).href);
-    if (typeof mod.createQueries === 'function' && typeof mod.createEngine === 'function' && typeof mod.createCollector === 'function') return { ...mod, from: 'dist' };
-  }
-  const { build } = await import('esbuild');
-  const outdir = join(ROOT, 'node_modules/.cache/sluice-bench');
-  mkdirSync(outdir, { recursive: true });
-  const entry = join(outdir, 'entry.ts');
-  const { writeFileSync } = await import('node:fs');
-  writeFileSync(
-    entry,
-    `export { createQueries } from '${join(ROOT, 'packages/collector/src/query/index')}';\n` +
-      `export { createEngine, migrate } from '${join(ROOT, 'packages/collector/src/clickhouse/index')}';\n` +
-      `export { createCollector } from '${join(ROOT, 'packages/collector/src/index')}';\n`,
-  );
-  const outfile = join(outdir, 'queries.mjs');
-  await build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', packages: 'external', target: 'node20', logLevel: 'error' });
-  return { ...(await import(pathToFileURL(outfile).href)), from: 'src (bundled with esbuild)' };
-}
-
-const api = await loadApi();
 const dir = tempDir('queries');
-const engine = await api.createEngine({ embedded: { path: dir } });
+const engine = await createEngine({ embedded: { path: dir } });
 const client = engine.client;
-await api.migrate(client);
+await migrate(client);
 
 // ---- generate: USERS users, ~20 events each, in order, over the last ~28 days
 const now = Date.now();
@@ -95,7 +71,7 @@ const [{ rows, hourly, daily }] = await (await client.query({
 })).json();
 
 let source = '';
-const queries = api.createQueries({ client, project: 'demo', onQuery: (info) => (source = info.source) });
+const queries = createQueries({ client, project: 'demo', onQuery: (info) => (source = info.source) });
 const last30 = { from: now - 30 * DAY, to: now };
 const last7 = { from: now - 7 * DAY, to: now };
 const steps = ['Signup Completed', 'Activated', 'Order Placed'];
@@ -139,7 +115,7 @@ for (const c of CASES) {
 {
   const READ_KEY = 'bench-read-key';
   const open = (queryApi) =>
-    api.createCollector({ writeKeys: {}, readKeys: { [READ_KEY]: 'demo' }, engine: { clickhouse: client }, ack: 'memory', queryApi });
+    createCollector({ writeKeys: {}, readKeys: { [READ_KEY]: 'demo' }, engine: { clickhouse: client }, ack: 'memory', queryApi });
   const ask = async (collector, query) => {
     const response = await collector.fetch(new Request('http://bench/graphql', {
       method: 'POST',
@@ -219,7 +195,7 @@ const funnel = results.find((r) => r.name.startsWith('funnel'))?.answer ?? [];
 const markdown = [
   `### Query latency on ${fmt(Number(rows))} events (embedded chDB, project "demo", ${fmt(USERS)} users)`,
   '',
-  `Generated in ${insertS.toFixed(1)} s with INSERT … SELECT through the migrations; rollup rows: events_hourly ${fmt(Number(hourly))}, events_daily ${fmt(Number(daily))}. API from ${api.from}.`,
+  `Generated in ${insertS.toFixed(1)} s with INSERT … SELECT through the migrations; rollup rows: events_hourly ${fmt(Number(hourly))}, events_daily ${fmt(Number(daily))}.`,
   '',
   table(
     ['question', 'read from', 'runs', 'p50 ms', 'p90 ms', 'goal or note'],

@@ -1,6 +1,11 @@
 // Demo-like events for every benchmark: track / page / identify from simulated users arriving from
 // campaigns, with the context a browser SDK sends (page, campaign, library, userAgent, locale, session).
 // About 550 bytes of JSON per event. Seeded, so every run sends the same shapes.
+//
+// Ids and rows come from the product's own entry points, as a user's code would get them:
+// UUIDv7 from `@sluice/schema/wire`, rows of `events` from `toEventRow` of `@sluice/collector`.
+import { DEFAULTS, toEventRow } from '@sluice/collector';
+import { createUuidV7 } from '@sluice/schema/wire';
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
@@ -57,17 +62,11 @@ function pick(random, items) {
   return items[items.length - 1];
 }
 
-const hex = (random, n) => {
-  let s = '';
-  for (let i = 0; i < n; i++) s += ((random() * 16) | 0).toString(16);
-  return s;
+/** A seeded byte source for `createUuidV7`, so every run makes the same ids. */
+const seededBytes = (random) => (bytes) => {
+  for (let i = 0; i < bytes.length; i++) bytes[i] = random() * 256;
+  return bytes;
 };
-
-/** A UUIDv7-shaped id (what the SDKs send) for time `ms`, random bits from `random`. */
-export function uuidv7(ms, random) {
-  const t = Math.floor(ms).toString(16).padStart(12, '0');
-  return `${t.slice(0, 8)}-${t.slice(8, 12)}-7${hex(random, 3)}-${'89ab'[(random() * 4) | 0]}${hex(random, 3)}-${hex(random, 12)}`;
-}
 
 /**
  * An endless stream of demo-like events: users arrive over `days` days before `end`, each visit is a
@@ -75,10 +74,14 @@ export function uuidv7(ms, random) {
  */
 export function* eventStream({ seed = 7, users = 20_000, days = 30, end = Date.now() } = {}) {
   const random = seeded(seed);
+  const uuidv7 = createUuidV7(seededBytes(seeded(seed + 1)));
+  /** One anonymous id per simulated user, made the first time the user shows up. */
+  const anonymousIds = new Map();
   const start = end - days * DAY;
   for (;;) {
     const n = Math.floor(random() * users);
-    const anonymousId = uuidv7(start + n * 997, seeded(n + 1));
+    let anonymousId = anonymousIds.get(n);
+    if (anonymousId === undefined) anonymousIds.set(n, (anonymousId = uuidv7(start + n * 997)));
     const userId = random() < 0.5 ? `user-${String(n).padStart(6, '0')}` : undefined;
     const campaign = pick(random, CAMPAIGNS);
     const ua = USER_AGENTS[n % USER_AGENTS.length];
@@ -96,7 +99,7 @@ export function* eventStream({ seed = 7, users = 20_000, days = 30, end = Date.n
         locale,
         sessionId,
       };
-      const base = { messageId: uuidv7(at, random), anonymousId, ...(userId ? { userId } : {}), timestamp: new Date(at).toISOString() };
+      const base = { messageId: uuidv7(at), anonymousId, ...(userId ? { userId } : {}), timestamp: new Date(at).toISOString() };
       const roll = random();
       if (roll < 0.45) {
         yield { type: 'page', ...base, name: title, properties: { path }, context };
@@ -130,64 +133,10 @@ export function makeBatches(count, size = 100, options) {
   return out;
 }
 
-// The context fields `events` keeps in typed columns; the collector's enrichment (toEventRow in
-// packages/collector/src/http/enrich.ts) leaves them out of the `context` JSON column.
-const CONTEXT_IN_COLUMNS = [['page', ['url', 'path', 'referrer']], ['campaign', ['source', 'medium', 'name']], ['library', ['name', 'version']], ['locale'], ['sessionId']];
-const movable = (v) => typeof v === 'string' || typeof v === 'number';
-
-/** `context` minus the fields that typed columns hold, as the collector stores it. */
-export function contextRest(context) {
-  const out = { ...context };
-  for (const [key, fields] of CONTEXT_IN_COLUMNS) {
-    const value = out[key];
-    if (fields === undefined) {
-      if (movable(value)) delete out[key];
-    } else if (value && typeof value === 'object' && !Array.isArray(value)) {
-      const rest = { ...value };
-      for (const f of fields) if (movable(rest[f])) delete rest[f];
-      if (Object.keys(rest).length === 0) delete out[key];
-      else out[key] = rest;
-    }
-  }
-  return out;
-}
-
-/** A simplified row builder, as the collector's enrichment does (for the ceiling and the baseline). */
+/**
+ * A row of `events` for one validated event (timestamps in epoch ms, as `parseBatch` returns them),
+ * built by the collector's own enrichment with its default IP policy and clock-skew bound.
+ */
 export function toRow(event, project, receivedAt, sentAt) {
-  const context = event.context ?? {};
-  const page = context.page ?? {};
-  const campaign = context.campaign ?? {};
-  const library = context.library ?? {};
-  const userId = event.userId ?? '';
-  const anonymousId = event.anonymousId ?? '';
-  const original = event.timestamp ?? sentAt ?? receivedAt;
-  const offset = sentAt === undefined ? 0 : receivedAt - sentAt;
-  return {
-    project,
-    message_id: event.messageId ?? '',
-    type: event.type,
-    event: event.type === 'track' ? event.event : event.type === 'page' || event.type === 'screen' ? (event.name ?? '') : '',
-    user_id: userId,
-    anonymous_id: anonymousId,
-    distinct_id: userId || anonymousId,
-    session_id: context.sessionId == null ? '' : String(context.sessionId),
-    group_id: event.groupId ?? '',
-    previous_id: event.previousId ?? '',
-    timestamp: Math.min(original + offset, receivedAt),
-    original_timestamp: original,
-    sent_at: sentAt ?? receivedAt,
-    received_at: receivedAt,
-    properties: event.properties ?? {},
-    traits: event.traits ?? {},
-    context: contextRest(context),
-    page_url: page.url ?? '',
-    page_path: page.path ?? '',
-    referrer: page.referrer ?? '',
-    utm_source: campaign.source ?? '',
-    utm_medium: campaign.medium ?? '',
-    utm_campaign: campaign.name ?? '',
-    locale: context.locale ?? '',
-    library_name: library.name ?? '',
-    library_version: library.version ?? '',
-  };
+  return toEventRow(event, { project, receivedAt, sentAt, requestIp: undefined, ipPolicy: DEFAULTS.ipPolicy, maxClockSkewMs: DEFAULTS.maxClockSkewMs });
 }

@@ -33,6 +33,8 @@ export type { CollectorErrorCode } from './errors';
 export { DEFAULTS } from './defaults';
 export type { Logger } from './logger';
 export type { EventRow, QuarantineRow, RowBatch } from './rows';
+export { toEventRow } from './http/enrich';
+export type { EnrichContext } from './http/enrich';
 export type { Sink } from './sink';
 export {
   createWalSink,
