@@ -1,11 +1,9 @@
 #!/usr/bin/env node
-// Bundle size of "init + one track" for @sluice/sdk-browser, measured the way issue 5 measures
-// peer SDKs: esbuild --bundle --minify --format=esm --platform=browser, then gzip -9 and brotli (q11).
+// Bundle size of "init + one track" for @sluice/sdk-browser, measured the way the peers are measured
+// in bench/sdk-browser-peers.mjs: esbuild --bundle --minify --format=esm --platform=browser, then
+// gzip -9 and brotli (q11).
 //
 //   node bench/sdk-browser-size.mjs
-//
-// To compare with peers, add entries to SDKS below once their packages are installed, e.g.
-//   { name: '@segment/analytics-next', entry: `import { AnalyticsBrowser } from '@segment/analytics-next'; AnalyticsBrowser.load({ writeKey: 'k' }).track('x');` },
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
@@ -17,7 +15,6 @@ export const SDKS = [
     name: '@sluice/sdk-browser',
     entry: `import { createAnalytics } from ${JSON.stringify(sdkBrowser)}; createAnalytics({ writeKey: 'k', endpoint: '/c' }).track('x');`,
   },
-  // Peer SDKs go here (later benchmark issue): Snowplow, Segment, PostHog, RudderStack, …
 ];
 
 const measure = async ({ name, entry }) => {

@@ -1,11 +1,11 @@
 import type { RowBatch } from './rows';
 
 /**
- * Where the HTTP core puts accepted rows. The ClickHouse writer implements it; the write-ahead log
- * will wrap it. `write` settles according to the ack mode:
+ * Where the HTTP core puts accepted rows: one implementation per ack mode, chosen at startup.
+ * `write` settles according to the ack mode:
+ * - `wal` (the default): resolves once the rows are fsynced to the write-ahead log;
  * - `memory`: resolves once the rows are buffered;
- * - `clickhouse`: resolves once ClickHouse has acknowledged the insert;
- * - `wal` (issue 6): resolves once the rows are fsynced to the log.
+ * - `clickhouse`: resolves once ClickHouse has acknowledged the insert.
  * When buffers are full it rejects with `CollectorError('overloaded', …, { retryAfterSeconds })`
  * without buffering anything, so the client can retry the whole request.
  */
