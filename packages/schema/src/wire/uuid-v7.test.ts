@@ -18,10 +18,10 @@ describe('createUuidV7', () => {
     expect([...ids].sort()).toEqual(ids);
   });
 
-  it('is unique across 200k ids in one millisecond', () => {
+  it('is unique across 50k ids in one millisecond', () => {
     const uuid = createUuidV7();
-    const ids = new Set(Array.from({ length: 200_000 }, () => uuid(1_700_000_000_000)));
-    expect(ids.size).toBe(200_000);
+    const ids = new Set(Array.from({ length: 50_000 }, () => uuid(1_700_000_000_000)));
+    expect(ids.size).toBe(50_000);
     for (const id of [...ids].slice(0, 1_000)) expect(id).toMatch(FORMAT);
   });
 
