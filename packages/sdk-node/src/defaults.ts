@@ -9,7 +9,7 @@ export const NODE_SDK_DEFAULTS = {
   flushIntervalMs: 1_000,
   /** Largest batch, by the estimated JSON size of its events; kept under `LIMITS.maxBatchBytes` with headroom. */
   maxBatchBytes: 480 * 1024,
-  /** Events held while the collector is slow or unreachable; past it the oldest are dropped. */
+  /** Events held while the collector is slow or unreachable, queued and in flight together; past it the oldest queued are dropped. */
   maxQueueSize: 100_000,
   /** Requests in flight at once. */
   concurrency: 4,

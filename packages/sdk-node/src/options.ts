@@ -9,7 +9,7 @@ import { defaultPlatform } from './platform';
 import type { RetryPolicy } from './retry-policy';
 
 export type DropReason =
-  /** More than `maxQueueSize` events were waiting: the oldest were dropped. */
+  /** `maxQueueSize` events were held, queued and in flight together: the oldest queued (or the new one) were dropped. */
   | 'queue_full'
   /** One event was larger than `LIMITS.maxEventBytes`. */
   | 'event_too_large'
