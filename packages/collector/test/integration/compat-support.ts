@@ -37,7 +37,18 @@ export interface CompatCollector {
   close(): Promise<void>;
 }
 
-export async function startCompatCollector(prefix: string, options: Partial<CollectorOptions> & Pick<CollectorOptions, 'writeKeys'>): Promise<CompatCollector> {
+/** One request as it reached the collector: its path and, unless compressed, its body. */
+export interface SeenRequest {
+  method: string;
+  path: string;
+  body: string;
+}
+
+export async function startCompatCollector(
+  prefix: string,
+  options: Partial<CollectorOptions> & Pick<CollectorOptions, 'writeKeys'>,
+  seen?: SeenRequest[],
+): Promise<CompatCollector> {
   const dir = tempDir(prefix);
   let engine: Engine | undefined;
   let collector: Collector | undefined;
@@ -46,7 +57,16 @@ export async function startCompatCollector(prefix: string, options: Partial<Coll
     engine = await createEngine({ embedded: { path: dir.path } });
     collector = createCollector({ engine: { clickhouse: engine.client }, ack: 'clickhouse', cors: '*', writer: { batchMaxDelayMs: 20 }, ...options, limits: { dedupeWindow: 0, ...options.limits } });
     await collector.ready();
-    server = createServer(createRequestListener(collector));
+    const target = collector;
+    const recording = {
+      fetch: async (request: Request, info?: Parameters<Collector['fetch']>[1]) => {
+        if (seen && !request.headers.get('content-encoding')) {
+          seen.push({ method: request.method, path: new URL(request.url).pathname, body: request.method === 'POST' ? await request.clone().text() : '' });
+        }
+        return target.fetch(request, info);
+      },
+    };
+    server = createServer(createRequestListener(seen ? recording : collector));
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
   } catch (error) {
