@@ -296,3 +296,11 @@ describe('what Segment Spec clients send', () => {
     expect(result.success && result.rejected[0]).toMatchObject({ code: 'taxonomy', path: 'traits.email' });
   });
 });
+
+describe('text that is not Unicode', () => {
+  it('rejects a lone surrogate in a value or a key, which ClickHouse would refuse at insert', () => {
+    expect(rejection({ ...base, type: 'track', event: 'x', properties: { k: '\ud800' } })).toMatchObject({ code: 'limit', path: 'properties.k', reason: expect.stringMatching(/not valid Unicode/) });
+    expect(rejection({ ...base, type: 'track', event: 'x', properties: { ['a\udc00']: 1 } })).toMatchObject({ code: 'limit', reason: expect.stringMatching(/surrogate/) });
+    expect(accepted({ ...base, type: 'track', event: '🚀 naïve', properties: { '日本': '\u0000 ok 👍🏽' } }).event).toBe('🚀 naïve');
+  });
+});
