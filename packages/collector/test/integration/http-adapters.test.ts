@@ -168,6 +168,17 @@ describe.each(ADAPTERS)('over real HTTP through the %s adapter', (adapter) => {
     );
   });
 
+  it('serves the analytics.js short paths and /v1/m through the adapter', async () => {
+    const id = `${adapter}-short-${Date.now()}`;
+    const res = await post(adapter, '/v1/t', JSON.stringify({ event: 'Short', userId: null, anonymousId: 'a-short', messageId: id }), { 'content-type': 'text/plain' });
+    expect(await res.json()).toEqual({ success: true, accepted: 1, rejected: [] });
+    expect(await count(`SELECT count() AS n FROM sluice.events WHERE project = {p:String} AND message_id = '${id}' AND user_id = ''`, project)).toBe(1);
+    const preflight = await fetch(`${base[adapter]}/v1/b`, { method: 'OPTIONS', headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST' } });
+    expect(preflight.status).toBe(204);
+    const metrics = await fetch(`${base[adapter]}/v1/m`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"series":[]}' });
+    expect(metrics.status).toBe(200);
+  });
+
   it('answers errors as JSON through the adapter and stores nothing', async () => {
     const bad = await post(adapter, '/v1/batch', '{"batch":', {});
     expect(bad.status).toBe(400);
