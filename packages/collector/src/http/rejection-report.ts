@@ -17,6 +17,9 @@ export interface RejectionReporterDeps {
   maxTracked: number;
 }
 
+/** A reason can quote what the client sent (an event name, say): it is cut to one short line. */
+const MAX_LOGGED_REASON = 300;
+
 interface Tracked {
   loggedAt: number;
   /** Rejections of this key and code since the last line. */
@@ -68,9 +71,10 @@ export function createRejectionReporter(deps: RejectionReporterDeps): RejectionR
         if (tracked.size >= deps.maxTracked) tracked.delete(tracked.keys().next().value as string);
         tracked.set(id, { loggedAt: now, since: 0 });
         const example = list[0]!;
+        const reason = example.reason.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, MAX_LOGGED_REASON);
         deps.logger.warn(
           { project, key, reason: code, rejected: since, path: example.path, messageId: example.messageId },
-          `${since} event(s) rejected for project "${project}" (key ${key}), ${code}: ${example.reason}; they are in events_quarantine, and the client will not resend them`,
+          `${since} event(s) rejected for project "${project}" (key ${key}), ${code}: ${reason}; they are in events_quarantine, and the client will not resend them`,
         );
       }
     },

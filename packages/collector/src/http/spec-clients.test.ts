@@ -5,6 +5,7 @@
  * test/integration/compat-*.test.ts; these pin the collector's side without a network.
  */
 import { gzipSync } from 'node:zlib';
+import { defineTaxonomy } from '@sluice/schema';
 import { describe, expect, it } from 'vitest';
 import { createMemorySink } from '../../test/support/http-memory-sink';
 import { createCollector, type CollectorOptions } from '../collector';
@@ -183,5 +184,16 @@ describe('rejections are visible', () => {
     await send('/v1/batch', bad);
     expect(warnings).toHaveLength(3);
     expect(warnings[2]!.obj).toMatchObject({ reason: 'missing_field', rejected: 3 });
+  });
+
+  it('keeps the warning on one line when the reason quotes what the client sent', async () => {
+    const { logger, warnings } = recordingLogger();
+    const taxonomy = defineTaxonomy({ events: {}, unknownEvents: 'reject' });
+    const { send, collector } = setup({ logger, taxonomy });
+    await send('/v1/batch', JSON.stringify({ batch: [track({ event: 'Line one\nfake log line' })] }));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.msg).toMatch(/taxonomy: event "Line one fake log line" is not in the taxonomy/);
+    expect(warnings[0]!.msg).not.toMatch(/[\r\n]/);
+    expect(await collector.metrics.text()).toContain(`reason="taxonomy"} 1`);
   });
 });

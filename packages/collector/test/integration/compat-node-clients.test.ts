@@ -26,7 +26,9 @@ interface SpecCalls {
 }
 
 const PROPS = { plan: 'pro', price: 12.5, qty: 3, ok: true, tags: ['a', 'b'], nested: { city: 'Zürich', emoji: '🚀' }, note: 'naïve café' };
-const EXPECTED = { page: 2, track: 4, identify: 1, group: 1, screen: 1, alias: 1 };
+/** Enough tracks to need many batches at each client's default batch size (15 to 20 events). */
+const BULK = 300;
+const EXPECTED = { page: 2, track: 4 + BULK, identify: 1, group: 1, screen: 1, alias: 1 };
 
 function drive(client: SpecCalls, tag: string): void {
   const anon = `anon-${tag}`;
@@ -41,6 +43,7 @@ function drive(client: SpecCalls, tag: string): void {
   client.group({ userId: user, groupId: `org-${tag}`, traits: { name: 'Acme', employees: 42 } });
   client.screen({ userId: user, name: 'Settings', properties: { tab: 'billing' } });
   client.alias({ userId: user, previousId: anon });
+  for (let i = 0; i < BULK; i++) client.track({ userId: user, event: 'Bulk Item', properties: { i, label: `item ${i} ✓` } });
 }
 
 const CLIENTS = [
@@ -51,7 +54,7 @@ const CLIENTS = [
     library: { name: '@segment/analytics-node', version: versionOf('@segment/analytics-node') },
     async run(origin: string, key: string, tag: string) {
       // docs/migrating.md: `host`.
-      const analytics = new SegmentAnalytics({ writeKey: key, host: origin, flushAt: 3 });
+      const analytics = new SegmentAnalytics({ writeKey: key, host: origin });
       drive(analytics as unknown as SpecCalls, tag);
       await analytics.closeAndFlush({ timeout: 20_000 });
     },
@@ -63,7 +66,7 @@ const CLIENTS = [
     library: { name: 'analytics-node', version: versionOf('analytics-node') },
     async run(origin: string, key: string, tag: string) {
       // docs/migrating.md: `host`.
-      const analytics = new LegacyAnalytics(key, { host: origin, flushAt: 3 });
+      const analytics = new LegacyAnalytics(key, { host: origin });
       drive(analytics as unknown as SpecCalls, tag);
       await analytics.flush();
     },
@@ -77,7 +80,7 @@ const CLIENTS = [
     async run(origin: string, key: string, tag: string) {
       // docs/migrating.md: `dataPlaneUrl`. It gzips JSON and labels it application/x-www-form-urlencoded.
       const errors: unknown[] = [];
-      const analytics = new RudderAnalytics(key, { dataPlaneUrl: origin, flushAt: 3, logLevel: 'error', errorHandler: (error: unknown) => errors.push(error) });
+      const analytics = new RudderAnalytics(key, { dataPlaneUrl: origin, logLevel: 'error', errorHandler: (error: unknown) => errors.push(error) });
       drive(analytics as unknown as SpecCalls, tag);
       await eventually(async () => {
         await analytics.flush();
@@ -128,6 +131,9 @@ describe.each(CLIENTS)('$name, unmodified, against the collector', (client) => {
     const identify = rows.find((row) => row.type === 'identify')!;
     expect(identify).toMatchObject({ user_id: user, anonymous_id: anon });
     expect(JSON.parse(identify.traits)).toEqual({ email: `${client.project}@example.com`, name: 'Zoë' });
+    const bulk = rows.filter((row) => row.event === 'Bulk Item').map((row) => JSON.parse(row.properties) as { i: number; label: string });
+    expect(bulk.map((p) => p.i).sort((a, b) => a - b)).toEqual(Array.from({ length: BULK }, (_, i) => i));
+    for (const p of bulk) expect(p.label).toBe(`item ${p.i} ✓`);
     const group = rows.find((row) => row.type === 'group')!;
     expect(group.group_id).toBe(`org-${client.project}`);
     expect(JSON.parse(group.traits)).toEqual({ name: 'Acme', employees: 42 });
