@@ -12,6 +12,7 @@ import { createRateLimiter, type RateLimitOptions } from './http/rate-limit';
 import { withDashboard } from './http/dashboard-route';
 import { createQueryApi, type CollectorDashboardOptions, type QueryApiOptions } from './http/query-api';
 import type { ReadKeys } from './http/read-keys';
+import { createRejectionReporter } from './http/rejection-report';
 import { createHandler, type ConnectionInfo } from './http/handler';
 import { normalizeBasePath } from './http/routes';
 import type { Logger } from './logger';
@@ -224,6 +225,13 @@ export function createCollector(options: CollectorOptions): Collector {
     logger,
     countEvents: metrics.events,
     rateLimiter: createRateLimiter(options.rateLimit, options.now ?? Date.now),
+    rejections: createRejectionReporter({
+      count: metrics.rejected,
+      logger,
+      now: options.now ?? Date.now,
+      intervalMs: DEFAULTS.rejectionLogIntervalMs,
+      maxTracked: DEFAULTS.rejectionLogMaxTracked,
+    }),
     sink: () =>
       start().then(
         (value) => value.sink,

@@ -34,6 +34,10 @@ export const DEFAULTS = {
   /** Bytes of a rejected event's raw JSON kept in quarantine. */
   maxQuarantineRawBytes: 64 * 1024,
   retryAfterSeconds: 1,
+  /** At most one log warning per write key and rejection code in this many milliseconds (every rejection is still counted in /metrics). */
+  rejectionLogIntervalMs: 60_000,
+  /** Write-key-and-code pairs whose last warning is remembered at once. */
+  rejectionLogMaxTracked: 10_000,
   /**
    * Token-bucket rate limit per write key (`scope: 'key'`) or for the whole collector (`'global'`).
    * `eventsPerSecond: 0` turns it off, which is the default; `burst` defaults to one second's worth.

@@ -1,12 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { EVENT_TYPES } from '@sluice/schema';
+import { POST_PATHS } from './http/routes';
 import { discardBody, toRequest, type FetchHandler } from './node';
 
 export interface SluiceFastifyOptions {
   collector: FetchHandler;
 }
 
-const INGEST = ['/v1/batch', ...EVENT_TYPES.map((type) => `/v1/${type}`)];
 const OPERATIONS = ['/health', '/ready', '/metrics'];
 
 /**
@@ -34,7 +33,7 @@ export async function sluiceFastify(fastify: FastifyInstance, options: SluiceFas
     await reply.send(Buffer.from(await response.arrayBuffer()));
   };
 
-  for (const url of INGEST) fastify.route({ method: ['POST', 'OPTIONS'], url, handler });
+  for (const url of POST_PATHS) fastify.route({ method: ['POST', 'OPTIONS'], url, handler });
   for (const url of OPERATIONS) fastify.route({ method: 'GET', url, handler });
   fastify.route({ method: ['GET', 'POST', 'OPTIONS'], url: '/graphql', handler });
 }

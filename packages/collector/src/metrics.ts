@@ -20,6 +20,10 @@ export interface CollectorMetrics {
   text(): Promise<string>;
   request(route: string, status: number, seconds: number): void;
   events(outcome: EventOutcome, count: number): void;
+  /** Counts rejected events by project, write-key fingerprint and rejection code. */
+  rejected(project: string, key: string, reason: string, count: number): void;
+  /** Counts one client-metrics report (analytics.js's `POST /v1/m`) and the series it carried. */
+  clientMetrics(series: number): void;
   /** Pass to `createClickHouseSink({ observer })` or `createWalSink({ observer })` when you build the sink yourself. */
   readonly observer: Required<WriterObserver> & Pick<Required<WalSinkObserver>, 'onReplay'>;
   /** Reports this write-ahead log in the `sluice_wal_*` metrics (the collector calls it with `ack: 'wal'`). */
@@ -32,6 +36,10 @@ export interface CollectorMetrics {
  * The collector's metrics, in a registry of its own (so two collectors in one process never clash):
  * - `sluice_http_requests_total{route,status}` and `sluice_http_request_duration_seconds{route}`;
  * - `sluice_events_total{outcome}`: accepted (stored), rejected (invalid, quarantined), deduplicated;
+ * - `sluice_events_rejected_total{project,key,reason}`: rejected events by project, write key
+ *   (the first 8 hex digits of its SHA-256, so /metrics never shows a key) and rejection code;
+ * - `sluice_client_metrics_reports_total` and `sluice_client_metrics_series_total`: what
+ *   analytics.js posted to `/v1/m` about its own delivery (counted, not stored);
  * - `sluice_events_quarantined_total`: rows written to `events_quarantine` by the writer;
  * - `sluice_insert_rows`, `sluice_insert_bytes`, `sluice_insert_duration_seconds` per insert;
  * - `sluice_insert_retries_total`, `sluice_buffer_rows`;
@@ -57,6 +65,14 @@ export function createMetrics(prefix = 'sluice_'): CollectorMetrics {
   });
   const events = new Counter({ name: `${prefix}events_total`, help: 'Events received, by outcome: accepted (stored), rejected (invalid), deduplicated (a retry already stored).', labelNames: ['outcome'], registers });
   for (const outcome of ['accepted', 'rejected', 'deduplicated']) events.inc({ outcome }, 0);
+  const rejected = new Counter({
+    name: `${prefix}events_rejected_total`,
+    help: 'Events rejected as invalid (and quarantined), by project, write key (first 8 hex digits of its SHA-256) and reason code.',
+    labelNames: ['project', 'key', 'reason'],
+    registers,
+  });
+  const clientReports = new Counter({ name: `${prefix}client_metrics_reports_total`, help: 'Client-metrics reports (analytics.js POST /v1/m): answered 200, counted, not stored.', registers });
+  const clientSeries = new Counter({ name: `${prefix}client_metrics_series_total`, help: 'Series carried by client-metrics reports (POST /v1/m).', registers });
   const quarantined = new Counter({ name: `${prefix}events_quarantined_total`, help: 'Rows written to events_quarantine.', registers });
   const insertRows = new Histogram({ name: `${prefix}insert_rows`, help: 'Rows per ClickHouse insert.', buckets: [1, 10, 100, 1_000, 5_000, 10_000, 50_000, 100_000], registers });
   const insertBytes = new Histogram({ name: `${prefix}insert_bytes`, help: 'Bytes per ClickHouse insert.', buckets: [1e3, 1e4, 1e5, 1e6, 4e6, 8e6, 16e6, 64e6], registers });
@@ -108,6 +124,13 @@ export function createMetrics(prefix = 'sluice_'): CollectorMetrics {
     },
     events(outcome, count) {
       if (count > 0) events.inc({ outcome }, count);
+    },
+    rejected(project, key, reason, count) {
+      if (count > 0) rejected.inc({ project, key, reason }, count);
+    },
+    clientMetrics(series) {
+      clientReports.inc();
+      if (series > 0) clientSeries.inc(series);
     },
     observer: {
       onInsert(rows, bytes, ms) {

@@ -38,7 +38,7 @@ describe('node:http adapter', () => {
         req.end(body);
       });
     const statuses = [
-      await send({ authorization: auth, 'content-type': 'application/xml' }, '<a/>'),
+      await send({ authorization: auth, 'content-encoding': 'zstd' }, '<a/>'),
       await send({ authorization: 'Bearer unknown' }, 'x'.repeat(100_000)),
       await send({ authorization: auth }, 'x'.repeat(600 * 1024)),
       await send({ authorization: auth, 'transfer-encoding': 'chunked' }, 'x'.repeat(600 * 1024)),

@@ -3,12 +3,21 @@ import { LIMITS } from './limits';
 import { toEpochMillis } from './timestamp';
 import type { EventType } from './types';
 
+/**
+ * `null` is how many clients say "not set": analytics.js sends `"userId": null` until `identify`,
+ * others send `"context": null` or `"properties": null`. Wherever the Segment Spec makes a field
+ * optional, `null` reads as absent, so it never rejects an event.
+ */
+const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform((value): z.output<T> | undefined => value ?? undefined);
+
 const text = z.string().max(LIMITS.maxStringLength);
-const optionalText = text.nullish();
-const id = z.string().min(1).max(LIMITS.maxIdLength);
-/** Some Segment clients send numeric user ids; they are stored as strings. */
-const userId = z.union([id, z.number().finite()]).transform(String);
 const properties = z.record(z.string(), z.unknown());
+/** Some Segment clients send numeric ids; they are stored as strings. */
+const anyId = z.union([z.string().max(LIMITS.maxIdLength), z.number()]);
+/** An optional id: `null`, `""` and absent all mean "not set". */
+const optionalId = anyId.nullish().transform((value) => (value === null || value === undefined || value === '' ? undefined : String(value)));
+/** An id the Spec requires for the type (`groupId`, `previousId`). */
+const requiredId = z.union([z.string().min(1).max(LIMITS.maxIdLength), z.number()]).transform(String);
 
 const timestamp = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const ms = toEpochMillis(value);
@@ -19,51 +28,49 @@ const timestamp = z.union([z.string(), z.number()]).transform((value, ctx) => {
   return ms;
 });
 
-export const contextSchema = z.looseObject({
-  ip: optionalText,
-  library: z.looseObject({ name: optionalText, version: optionalText }).optional(),
-  page: z
-    .looseObject({ url: optionalText, path: optionalText, title: optionalText, referrer: optionalText, search: optionalText })
-    .optional(),
-  campaign: z
-    .looseObject({ name: optionalText, source: optionalText, medium: optionalText, term: optionalText, content: optionalText })
-    .optional(),
-  userAgent: optionalText,
-  locale: optionalText,
-  timezone: optionalText,
-  screen: z.looseObject({ width: z.number().nullish(), height: z.number().nullish(), density: z.number().nullish() }).optional(),
-  sessionId: z.union([id, z.number().finite()]).nullish(),
-  traits: properties.optional(),
-});
+/**
+ * The Spec's `context`: any JSON object. Its fields are not type-checked, because the Spec does not
+ * make any of them required and clients differ (`sessionId` as a number, `library` with extra keys,
+ * `null` sub-objects); the collector reads the ones it puts in typed columns defensively.
+ */
+export const contextSchema = z.record(z.string(), z.unknown());
 
 const common = {
-  messageId: id.optional(),
-  userId: userId.optional(),
-  anonymousId: userId.optional(),
-  timestamp: timestamp.optional(),
-  originalTimestamp: timestamp.optional(),
-  sentAt: timestamp.optional(),
-  context: contextSchema.optional(),
-  integrations: properties.optional(),
+  messageId: optionalId,
+  userId: optionalId,
+  anonymousId: optionalId,
+  timestamp: optional(timestamp),
+  originalTimestamp: optional(timestamp),
+  sentAt: optional(timestamp),
+  context: optional(contextSchema),
+  integrations: optional(properties),
+  properties: optional(properties),
+  traits: optional(properties),
 };
 
 const name = z.string().min(1).max(LIMITS.maxNameLength);
+/** A page or screen name: optional, and `""` means none. */
+const optionalName = z
+  .string()
+  .max(LIMITS.maxNameLength)
+  .nullish()
+  .transform((value) => (value === null || value === undefined || value === '' ? undefined : value));
 
-/** The envelope of each event type. Unknown top-level fields (`channel`, `version`, …) are kept. */
+/** The envelope of each event type. Unknown top-level fields (`channel`, `_metadata`, `rudderId`, …) are kept. */
 export const eventSchemas = {
-  track: z.looseObject({ ...common, type: z.literal('track'), event: name, properties: properties.optional() }),
-  page: z.looseObject({ ...common, type: z.literal('page'), name: name.nullish(), category: optionalText, properties: properties.optional() }),
-  screen: z.looseObject({ ...common, type: z.literal('screen'), name: name.nullish(), category: optionalText, properties: properties.optional() }),
-  identify: z.looseObject({ ...common, type: z.literal('identify'), traits: properties.optional() }),
-  group: z.looseObject({ ...common, type: z.literal('group'), groupId: userId, traits: properties.optional() }),
-  alias: z.looseObject({ ...common, type: z.literal('alias'), previousId: userId }),
+  track: z.looseObject({ ...common, type: z.literal('track'), event: name }),
+  page: z.looseObject({ ...common, type: z.literal('page'), name: optionalName, category: optional(text) }),
+  screen: z.looseObject({ ...common, type: z.literal('screen'), name: optionalName, category: optional(text) }),
+  identify: z.looseObject({ ...common, type: z.literal('identify') }),
+  group: z.looseObject({ ...common, type: z.literal('group'), groupId: requiredId }),
+  alias: z.looseObject({ ...common, type: z.literal('alias'), previousId: requiredId }),
 } satisfies Record<EventType, z.ZodType>;
 
 /** The top level of a `POST /v1/batch` body (events are checked one by one, so one bad event cannot sink the rest). */
 export const batchSchema = z.looseObject({
   batch: z.array(z.unknown()),
-  sentAt: timestamp.optional(),
-  context: contextSchema.optional(),
-  writeKey: z.string().max(LIMITS.maxIdLength).optional(),
-  integrations: properties.optional(),
+  sentAt: optional(timestamp),
+  context: optional(contextSchema),
+  writeKey: optional(z.string().max(LIMITS.maxIdLength)),
+  integrations: optional(properties),
 });

@@ -1,7 +1,7 @@
 export { LIMITS } from './limits';
 export type { Limits } from './limits';
 export { EVENT_TYPES } from './types';
-export type { Context, EventType, Properties, Rejection, SluiceEvent, WireBatch, WireEvent } from './types';
+export type { Context, EventType, Properties, Rejection, RejectionCode, SluiceEvent, WireBatch, WireEvent } from './types';
 export { batchSchema, contextSchema, eventSchemas } from './envelope';
 export { parseBatch, parseEvent } from './parse-batch';
 export type { BatchErrorCode, ParseBatchResult, ParseEventResult, ParsedEvent, ParseOptions } from './parse-batch';

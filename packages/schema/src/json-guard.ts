@@ -3,6 +3,18 @@ import { LIMITS } from './limits';
 /** Keys that could reach `Object.prototype` if a consumer ever merged the object naively. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
+/**
+ * A string with half of a UTF-16 surrogate pair (`"\ud800"`) is valid JSON text but not Unicode:
+ * ClickHouse refuses the row at insert, so it is rejected here, visibly, rather than accepted and
+ * lost to the writer's quarantine.
+ */
+const LONE_SURROGATE = 'string is not valid Unicode (it has half of a surrogate pair, such as "\\ud800"); send well-formed UTF-16/UTF-8 text';
+
+/** `String.prototype.isWellFormed` (Node 20+), typed here because the ES2022 lib does not declare it. */
+function isWellFormed(value: string): boolean {
+  return (value as string & { isWellFormed(): boolean }).isWellFormed();
+}
+
 export interface GuardIssue {
   reason: string;
   path: string;
@@ -33,6 +45,7 @@ function walk(value: unknown, depth: number, path: string, state: { bytes: numbe
       if (value.length > LIMITS.maxStringLength) {
         return { reason: `string of ${value.length} characters is over the limit of ${LIMITS.maxStringLength}; truncate it before sending`, path };
       }
+      if (!isWellFormed(value)) return { reason: LONE_SURROGATE, path };
       state.bytes += value.length + 2;
       return undefined;
     case 'number':
@@ -78,6 +91,7 @@ function walk(value: unknown, depth: number, path: string, state: { bytes: numbe
     }
     const childPath = path ? `${path}.${key}` : key;
     if (FORBIDDEN_KEYS.has(key)) return { reason: `key "${key}" is not allowed`, path: childPath };
+    if (!isWellFormed(key)) return { reason: LONE_SURROGATE, path: childPath.slice(0, 64) };
     if (key.length > LIMITS.maxNameLength) {
       return { reason: `key is ${key.length} characters, over the limit of ${LIMITS.maxNameLength}`, path: childPath.slice(0, 64) };
     }

@@ -75,7 +75,9 @@ describe('envelope of each Segment Spec type', () => {
       screen: { width: 1280, height: 800, density: 2 }, sessionId: 1735000000000, custom: { a: 1 },
     };
     expect(accepted({ ...base, type: 'track', event: 'x', context }).context).toEqual(context);
-    expect(rejection({ ...base, type: 'track', event: 'x', context: { page: { url: 5 } } }).path).toBe('context.page.url');
+    // The Spec makes no context field required and clients differ, so odd shapes are kept, not rejected.
+    const odd = { page: null, library: { name: 'x', version: 3 }, sessionId: '', traits: null, screen: { width: '1280' } };
+    expect(accepted({ ...base, type: 'track', event: 'x', context: odd }).context).toEqual(odd);
   });
 });
 
@@ -94,8 +96,8 @@ describe('the batch', () => {
     if (!result.success) throw new Error(result.message);
     expect(result.events.map((e) => e.index)).toEqual([0, 3]);
     expect(result.rejected).toEqual([
-      { index: 1, messageId: 'bad-1', reason: expect.any(String), path: 'event' },
-      { index: 2, messageId: null, reason: 'event must be a JSON object', path: '' },
+      { index: 1, messageId: 'bad-1', reason: expect.any(String), path: 'event', code: 'missing_field' },
+      { index: 2, messageId: null, reason: 'event must be a JSON object', path: '', code: 'invalid_event' },
     ]);
     expect(result.sentAt).toBe(Date.UTC(2026, 0, 2, 3, 5));
     expect(result.writeKey).toBe('wk');
@@ -235,5 +237,70 @@ describe('taxonomy validation', () => {
 
   it('refuses event names that do not fit the limits', () => {
     expect(() => defineTaxonomy({ events: { '': z.object({}) } })).toThrow(/1 to/);
+  });
+});
+
+describe('what Segment Spec clients send', () => {
+  it('reads null as absent wherever the Spec field is optional (analytics.js sends "userId": null until identify)', () => {
+    const event = accepted({
+      ...base,
+      type: 'page',
+      userId: null,
+      name: null,
+      category: null,
+      properties: null,
+      traits: null,
+      context: null,
+      integrations: null,
+      originalTimestamp: null,
+      sentAt: null,
+    });
+    expect(event).toMatchObject({ type: 'page', anonymousId: 'a-1' });
+    for (const key of ['userId', 'name', 'category', 'properties', 'traits', 'context', 'integrations', 'originalTimestamp', 'sentAt']) {
+      expect(event[key], key).toBeUndefined();
+    }
+    expect(accepted({ ...base, type: 'track', event: 'x', timestamp: null, messageId: null }).timestamp).toBeUndefined();
+    const batch = parseBatch({ batch: [{ ...base, type: 'track', event: 'x' }], context: null, sentAt: null, writeKey: null, integrations: null });
+    expect(batch.success && batch.events).toHaveLength(1);
+  });
+
+  it('reads "" ids as absent, so only an event with neither id is rejected', () => {
+    expect(accepted({ ...base, type: 'track', event: 'x', userId: '' }).userId).toBeUndefined();
+    expect(rejection({ type: 'track', event: 'x', userId: '', anonymousId: null })).toMatchObject({ code: 'missing_id', path: 'userId' });
+  });
+
+  it('rejects only what the Spec calls invalid, each with a stable code', () => {
+    expect(rejection({ ...base, type: 'track', event: null })).toMatchObject({ code: 'missing_field', path: 'event' });
+    expect(rejection({ ...base, type: 'group', groupId: '' })).toMatchObject({ code: 'missing_field', path: 'groupId' });
+    expect(rejection({ ...base, type: 'alias', userId: 'u', previousId: null })).toMatchObject({ code: 'missing_field', path: 'previousId' });
+    expect(rejection({ ...base, type: 'track', event: 'x', timestamp: 'yesterday' })).toMatchObject({ code: 'invalid_field', path: 'timestamp' });
+    expect(rejection({ ...base, type: 'nope' }).code).toBe('invalid_type');
+    expect(rejection(7).code).toBe('invalid_event');
+    expect(rejection({ ...base, type: 'track', event: 'x', properties: { s: 'x'.repeat(LIMITS.maxStringLength + 1) } }).code).toBe('limit');
+  });
+
+  it('keeps unknown top-level fields (_metadata, channel, rudderId) for the collector to store', () => {
+    const event = accepted({ ...base, type: 'track', event: 'x', channel: 'server', rudderId: 'r-1', _metadata: { nodeVersion: '20' } });
+    expect(event).toMatchObject({ channel: 'server', rudderId: 'r-1', _metadata: { nodeVersion: '20' } });
+  });
+
+  it('fills identify traits from context.traits when the client put them only there', () => {
+    expect(accepted({ ...base, type: 'identify', context: { traits: { email: 'a@x.test' } } }).traits).toEqual({ email: 'a@x.test' });
+    expect(accepted({ ...base, type: 'identify', traits: { plan: 'pro' }, context: { traits: { email: 'a@x.test' } } }).traits).toEqual({ plan: 'pro' });
+    expect(accepted({ ...base, type: 'track', event: 'x', context: { traits: { email: 'a@x.test' } } }).traits).toBeUndefined();
+  });
+
+  it('checks the taxonomy against the traits taken from context.traits', () => {
+    const taxonomy = defineTaxonomy({ events: {}, traits: z.object({ email: z.string().email() }) });
+    const result = parseBatch({ batch: [{ ...base, type: 'identify', context: { traits: { email: 'nope' } } }] }, { taxonomy });
+    expect(result.success && result.rejected[0]).toMatchObject({ code: 'taxonomy', path: 'traits.email' });
+  });
+});
+
+describe('text that is not Unicode', () => {
+  it('rejects a lone surrogate in a value or a key, which ClickHouse would refuse at insert', () => {
+    expect(rejection({ ...base, type: 'track', event: 'x', properties: { k: '\ud800' } })).toMatchObject({ code: 'limit', path: 'properties.k', reason: expect.stringMatching(/not valid Unicode/) });
+    expect(rejection({ ...base, type: 'track', event: 'x', properties: { ['a\udc00']: 1 } })).toMatchObject({ code: 'limit', reason: expect.stringMatching(/surrogate/) });
+    expect(accepted({ ...base, type: 'track', event: '🚀 naïve', properties: { '日本': '\u0000 ok 👍🏽' } }).event).toBe('🚀 naïve');
   });
 });

@@ -3,7 +3,7 @@ import { batchSchema, eventSchemas } from './envelope';
 import { guardEvent } from './json-guard';
 import { LIMITS } from './limits';
 import type { AnyTaxonomy } from './taxonomy';
-import { EVENT_TYPES, type Context, type EventType, type Rejection, type SluiceEvent } from './types';
+import { EVENT_TYPES, type Context, type EventType, type Rejection, type RejectionCode, type SluiceEvent } from './types';
 
 export interface ParseOptions {
   /** When given, track events are checked against it and identify traits against its `traits`. */
@@ -88,40 +88,45 @@ function validateEvent(
   sharedContext: Context | undefined,
   options: ParseOptions,
 ): ParseEventResult {
-  const reject = (reason: string, path: string): ParseEventResult => ({
+  const reject = (code: RejectionCode, reason: string, path: string): ParseEventResult => ({
     success: false,
-    rejection: { index, messageId: messageIdOf(raw), reason, path },
+    rejection: { index, messageId: messageIdOf(raw), reason, path, code },
   });
-  if (!isPlainObject(raw)) return reject('event must be a JSON object', '');
+  if (!isPlainObject(raw)) return reject('invalid_event', 'event must be a JSON object', '');
   const guard = guardEvent(raw);
-  if (guard) return reject(guard.reason, guard.path);
+  if (guard) return reject('limit', guard.reason, guard.path);
 
   const type = raw.type ?? impliedType;
   if (typeof type !== 'string' || !TYPES.has(type)) {
-    return reject(`type must be one of ${EVENT_TYPES.join(', ')}`, 'type');
+    return reject('invalid_type', `type must be one of ${EVENT_TYPES.join(', ')}`, 'type');
   }
   if (impliedType && type !== impliedType) {
-    return reject(`type "${type}" was sent to the /v1/${impliedType} endpoint; send it to /v1/${type} or /v1/batch`, 'type');
+    return reject('invalid_type', `type "${type}" was sent to the /v1/${impliedType} endpoint; send it to /v1/${type} or /v1/batch`, 'type');
+  }
+  const required = REQUIRED_FIELDS[type as EventType];
+  if (required && (raw[required.field] === undefined || raw[required.field] === null || raw[required.field] === '')) {
+    return reject('missing_field', required.message, required.field);
   }
   const schema = eventSchemas[type as EventType];
   const parsed = schema.safeParse(raw.type === undefined ? { ...raw, type } : raw);
   if (!parsed.success) {
     const issue = firstIssue(parsed.error);
-    return reject(`${issue.path || 'event'}: ${issue.reason}`, issue.path);
+    return reject('invalid_field', `${issue.path || 'event'}: ${issue.reason}`, issue.path);
   }
   const event = parsed.data as SluiceEvent;
 
   if (type === 'alias') {
-    if (event.userId === undefined) return reject('alias needs the new "userId" as well as "previousId"', 'userId');
+    if (event.userId === undefined) return reject('missing_id', 'alias needs the new "userId" as well as "previousId"', 'userId');
   } else if (event.userId === undefined && event.anonymousId === undefined) {
-    return reject('event needs a "userId" or an "anonymousId"', 'userId');
+    return reject('missing_id', 'event needs a "userId" or an "anonymousId"', 'userId');
   }
   if (sharedContext) event.context = { ...sharedContext, ...event.context };
+  if (type === 'identify') identifyTraitsFromContext(event);
 
   const taxonomy = options.taxonomy;
   if (taxonomy) {
     const issue = checkTaxonomy(event, taxonomy);
-    if (issue) return reject(issue.reason, issue.path);
+    if (issue) return reject('taxonomy', issue.reason, issue.path);
   }
   return { success: true, event };
 }
@@ -153,6 +158,25 @@ function checkTaxonomy(event: SluiceEvent, taxonomy: AnyTaxonomy): { reason: str
   }
   event[field] = result.data as Record<string, unknown>;
   return undefined;
+}
+
+/** The one field the Spec requires for some types, beyond an id; absent (or `null`, or `""`), the event is `missing_field`. */
+const REQUIRED_FIELDS: Partial<Record<EventType, { field: string; message: string }>> = {
+  track: { field: 'event', message: 'a track needs an "event" name, such as "Order Completed"' },
+  group: { field: 'groupId', message: 'a group call needs the "groupId" of the group' },
+  alias: { field: 'previousId', message: 'an alias needs the "previousId" it links to the new "userId"' },
+};
+
+/**
+ * Some clients (RudderStack's, and analytics.js plugins) send identify traits only in
+ * `context.traits`; the Spec's place for them is `traits`, which is where SQL users look. When
+ * `traits` is absent or empty, it is filled from `context.traits`, which stays as sent.
+ */
+function identifyTraitsFromContext(event: SluiceEvent): void {
+  const fromContext = event.context?.traits;
+  if (!isPlainObject(fromContext) || Object.keys(fromContext).length === 0) return;
+  if (event.traits !== undefined && Object.keys(event.traits).length > 0) return;
+  event.traits = { ...fromContext };
 }
 
 function firstIssue(error: z.ZodError): { reason: string; path: string } {

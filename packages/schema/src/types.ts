@@ -48,12 +48,26 @@ export interface SluiceEvent {
   [key: string]: unknown;
 }
 
+/**
+ * Why an event was rejected, as a short stable code (the collector counts rejections by it):
+ * - `invalid_event`: not a JSON object;
+ * - `limit`: over a size or nesting limit, a forbidden key, a non-finite number;
+ * - `invalid_type`: `type` missing, unknown, or not the endpoint's type;
+ * - `missing_id`: neither `userId` nor `anonymousId` (or an alias without `userId`);
+ * - `missing_field`: a field the Spec requires for the type (`event`, `groupId`, `previousId`);
+ * - `invalid_field`: a field of the wrong type or format (an unparseable `timestamp`, say);
+ * - `taxonomy`: fails the taxonomy the collector was given.
+ */
+export type RejectionCode = 'invalid_event' | 'limit' | 'invalid_type' | 'missing_id' | 'missing_field' | 'invalid_field' | 'taxonomy';
+
 /** One invalid event of a batch, exactly as the collector reports it on the wire. */
 export interface Rejection {
   index: number;
   messageId: string | null;
   reason: string;
   path: string;
+  /** Set by `parseBatch`/`parseEvent`; older collectors do not send it. */
+  code?: RejectionCode;
 }
 
 /** What the SDKs send: a Segment-Spec event as it travels on the wire (timestamps as ISO strings). */

@@ -4,14 +4,11 @@ import { scanMsgpack } from './msgpack-scan';
 
 export type BodyFormat = 'json' | 'msgpack';
 
-const FORMATS: Record<string, BodyFormat> = {
-  'application/json': 'json',
-  // What navigator.sendBeacon sends for a string: no CORS preflight needed.
-  'text/plain': 'json',
-  'application/msgpack': 'msgpack',
-  'application/x-msgpack': 'msgpack',
-  'application/vnd.msgpack': 'msgpack',
-};
+/** The only types read as msgpack; every other body is read as JSON. */
+const MSGPACK_TYPES = new Set(['application/msgpack', 'application/x-msgpack', 'application/vnd.msgpack']);
+
+/** `key=value&…`: what a real HTML form or `URLSearchParams` body looks like. */
+const FORM_BODY = /^[\w.~%+-]*=[^&]*(&|$)/;
 
 /** Deep enough for any valid batch (the schema's event depth plus the envelope); stops stack abuse early. */
 const MAX_MSGPACK_DEPTH = 32;
@@ -19,18 +16,17 @@ const MAX_MSGPACK_DEPTH = 32;
 const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true, int64AsType: 'number' });
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** The body format named by `Content-Type`; a missing header is read as JSON, anything else is a 415. */
+/**
+ * The body format: msgpack when `Content-Type` names it, JSON otherwise, whatever else is declared.
+ * Clients that speak the Segment Spec send JSON under many labels: `application/json; charset=…`,
+ * `text/plain` (beacons and analytics.js, to skip a CORS preflight), no header at all, and
+ * `application/x-www-form-urlencoded` (RudderStack's Node SDK, through axios's default for a Buffer).
+ */
 export function bodyFormat(headers: Headers): BodyFormat {
   const raw = headers.get('content-type');
-  if (raw === null || raw.trim() === '') return 'json';
-  const [mediaType = '', ...params] = raw.toLowerCase().split(';').map((part) => part.trim());
-  const format = FORMATS[mediaType];
-  const charset = params.find((param) => param.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
-  if (format && (charset === undefined || charset === 'utf-8' || charset === 'utf8')) return format;
-  throw new CollectorError(
-    'unsupported_media_type',
-    `Content-Type "${raw.slice(0, 80)}" is not supported; send application/json, text/plain (JSON, for beacons) or application/msgpack, in UTF-8`,
-  );
+  if (raw === null) return 'json';
+  const mediaType = raw.split(';', 1)[0]!.trim().toLowerCase();
+  return MSGPACK_TYPES.has(mediaType) ? 'msgpack' : 'json';
 }
 
 /** Decodes a whole body; anything undecodable is a 400 whose message says what was wrong. */
@@ -53,9 +49,17 @@ export function decodeBody(bytes: Uint8Array, format: BodyFormat): unknown {
   } catch {
     throw new CollectorError('invalid_body', 'the body is not valid UTF-8; encode the JSON text as UTF-8');
   }
+  // A byte-order mark is not JSON, but some Windows tools write one.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   try {
     return JSON.parse(text);
   } catch (error) {
+    if (FORM_BODY.test(text)) {
+      throw new CollectorError(
+        'unsupported_media_type',
+        'the body is a form (key=value&…), not JSON; send the events as one JSON object such as {"batch":[{"type":"track",…}]} (or application/msgpack), whatever the Content-Type',
+      );
+    }
     throw new CollectorError('invalid_body', `the body is not valid JSON (${(error as Error).message}); send one JSON object`);
   }
 }

@@ -1,6 +1,7 @@
 import type { Rejection, SluiceEvent } from '@sluice/schema';
 import type { EventRow, QuarantineRow } from '../rows';
 import { applyIpPolicy, type IpPolicy } from './client-ip';
+import { extraFields } from './extra-fields';
 import { uuidv7 } from './uuidv7';
 
 export interface EnrichContext {
@@ -28,11 +29,11 @@ export function correctTimestamp(original: number, sentAt: number | undefined, r
   return Math.min(original + offset, receivedAt);
 }
 
-/** One validated event as a row of `events`. */
+/** One validated event as a row of `events`; top-level fields without a column go into `context` (see `extraFields`). */
 export function toEventRow(event: SluiceEvent, ctx: EnrichContext): EventRow {
   const sentAt = event.sentAt ?? ctx.sentAt;
   const original = event.timestamp ?? event.originalTimestamp ?? sentAt ?? ctx.receivedAt;
-  const context: Record<string, unknown> = { ...event.context };
+  const context: Record<string, unknown> = { ...extraFields(event), ...event.context };
   const ip = applyIpPolicy(str(context.ip) || ctx.requestIp, ctx.ipPolicy);
   if (ip === undefined) delete context.ip;
   else context.ip = ip;

@@ -51,8 +51,8 @@ describe('POST /v1/batch', () => {
       success: true,
       accepted: 1,
       rejected: [
-        { index: 1, messageId: 'bad-1', reason: expect.stringMatching(/event/), path: 'event' },
-        { index: 2, messageId: null, reason: expect.stringMatching(/type must be one of/), path: 'type' },
+        { index: 1, messageId: 'bad-1', reason: expect.stringMatching(/event/), path: 'event', code: 'missing_field' },
+        { index: 2, messageId: null, reason: expect.stringMatching(/type must be one of/), path: 'type', code: 'invalid_type' },
       ],
     });
     expect(sink.events.map((row) => [row.project, row.message_id, row.event])).toEqual([['proj', 'm1', 'Signed Up']]);
@@ -216,9 +216,6 @@ describe('bodies', () => {
   });
 
   it.each([
-    [{ 'content-type': 'application/xml' }, /application\/json/],
-    [{ 'content-type': 'application/x-www-form-urlencoded' }, /application\/json/],
-    [{ 'content-type': 'application/json; charset=latin1' }, /UTF-8/],
     [{ 'content-encoding': 'zstd' }, /gzip, deflate or br/],
     [{ 'content-encoding': 'gzip, br' }, /gzip, deflate or br/],
   ])('answers 415 for %o', async (headers, mentions) => {

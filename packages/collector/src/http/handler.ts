@@ -3,6 +3,7 @@ import type { Logger } from '../logger';
 import type { CollectorMetrics } from '../metrics';
 import type { Sink } from '../sink';
 import { errorResponse, json } from './respond';
+import { countClientMetrics } from './client-metrics';
 import { ingest, type IngestDeps } from './ingest';
 import { matchRoute } from './routes';
 
@@ -26,7 +27,8 @@ export interface HandlerDeps extends IngestDeps {
   graphql?: (request: Request) => Promise<Response>;
 }
 
-const ENDPOINTS = 'POST /v1/batch, /v1/track, /v1/identify, /v1/page, /v1/screen, /v1/group, /v1/alias; GET /health, /ready, /metrics; POST /graphql';
+const ENDPOINTS =
+  'POST /v1/batch, /v1/track, /v1/identify, /v1/page, /v1/screen, /v1/group, /v1/alias (and the analytics.js aliases /v1/b, /v1/t, /v1/i, /v1/p, /v1/s, /v1/g, /v1/a, /v1/m); GET /health, /ready, /metrics; POST /graphql';
 
 /** The Fetch-API core: never throws, every failure is a JSON error response with the right status. */
 export function createHandler(deps: HandlerDeps): (request: Request, info?: ConnectionInfo) => Promise<Response> {
@@ -61,6 +63,12 @@ async function answer(request: Request, route: ReturnType<typeof matchRoute>, in
       }
       const result = await ingest(request, route.kind === 'event' ? route.type : undefined, remoteAddressOf(info), deps);
       return json(200, { success: true, accepted: result.accepted, rejected: result.rejected }, deps.cors.headersFor(request.headers.get('origin'), result.grant.origins));
+    }
+    case 'client-metrics': {
+      if (method === 'OPTIONS') return deps.cors.preflight(request);
+      if (method !== 'POST') return notAllowed(method, 'POST, OPTIONS', route.label);
+      await countClientMetrics(request, deps.limits, deps.metrics);
+      return json(200, { success: true }, deps.cors.headersFor(request.headers.get('origin')));
     }
     case 'health':
       if (method !== 'GET' && method !== 'HEAD') return notAllowed(method, 'GET, HEAD', route.label);

@@ -10,6 +10,7 @@ import { bodyFormat, decodeBody } from './decode-body';
 import type { Dedupe } from './dedupe';
 import { toEventRow, toQuarantineRow } from './enrich';
 import type { RateLimiter } from './rate-limit';
+import type { RejectionReporter } from './rejection-report';
 import { contentEncoding, readBody, type BodyLimits } from './read-body';
 
 export interface IngestDeps {
@@ -24,6 +25,7 @@ export interface IngestDeps {
   now: () => number;
   countEvents: (outcome: EventOutcome, count: number) => void;
   rateLimiter: RateLimiter;
+  rejections: RejectionReporter;
 }
 
 export interface IngestResult {
@@ -78,6 +80,7 @@ export async function ingest(request: Request, type: EventType | undefined, remo
   deps.countEvents('accepted', fresh.length);
   deps.countEvents('deduplicated', skip.size);
   deps.countEvents('rejected', quarantine.length);
+  deps.rejections.report(grant.project, credential?.writeKey ?? '', parsed.rejected);
   return { accepted: rows.length, rejected: parsed.rejected, grant };
 }
 

@@ -92,7 +92,7 @@ describe.each(ADAPTERS)('over real HTTP through the %s adapter', (adapter) => {
     expect(res.status).toBe(200);
     const answer = await res.json();
     expect(answer).toMatchObject({ success: true, accepted: 6 });
-    expect(answer.rejected).toEqual([{ index: 6, messageId: `${adapter}-cols-bad`, reason: expect.any(String), path: 'event' }]);
+    expect(answer.rejected).toEqual([{ index: 6, messageId: `${adapter}-cols-bad`, reason: expect.any(String), path: 'event', code: 'missing_field' }]);
 
     const rows = await stored(project, `message_id LIKE '${adapter}-cols-%'`);
     expect(rows.map((row) => row.type).sort()).toEqual(['alias', 'group', 'identify', 'page', 'screen', 'track']);
@@ -168,6 +168,17 @@ describe.each(ADAPTERS)('over real HTTP through the %s adapter', (adapter) => {
     );
   });
 
+  it('serves the analytics.js short paths and /v1/m through the adapter', async () => {
+    const id = `${adapter}-short-${Date.now()}`;
+    const res = await post(adapter, '/v1/t', JSON.stringify({ event: 'Short', userId: null, anonymousId: 'a-short', messageId: id }), { 'content-type': 'text/plain' });
+    expect(await res.json()).toEqual({ success: true, accepted: 1, rejected: [] });
+    expect(await count(`SELECT count() AS n FROM sluice.events WHERE project = {p:String} AND message_id = '${id}' AND user_id = ''`, project)).toBe(1);
+    const preflight = await fetch(`${base[adapter]}/v1/b`, { method: 'OPTIONS', headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST' } });
+    expect(preflight.status).toBe(204);
+    const metrics = await fetch(`${base[adapter]}/v1/m`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"series":[]}' });
+    expect(metrics.status).toBe(200);
+  });
+
   it('answers errors as JSON through the adapter and stores nothing', async () => {
     const bad = await post(adapter, '/v1/batch', '{"batch":', {});
     expect(bad.status).toBe(400);
@@ -177,8 +188,8 @@ describe.each(ADAPTERS)('over real HTTP through the %s adapter', (adapter) => {
     expect((await unknown.json()).message).toMatch(/--write-key nope=PROJECT/);
     const tooBig = await post(adapter, '/v1/batch', 'x'.repeat(600 * 1024));
     expect(tooBig.status).toBe(413);
-    const xml = await post(adapter, '/v1/batch', '<batch/>', { 'content-type': 'application/xml' });
-    expect(xml.status).toBe(415);
+    const form = await post(adapter, '/v1/batch', 'a=1&b=2', { 'content-type': 'application/x-www-form-urlencoded' });
+    expect(form.status).toBe(415);
     const preflight = await fetch(`${base[adapter]}/v1/batch`, { method: 'OPTIONS', headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST' } });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('https://shop.example');
