@@ -152,7 +152,7 @@ export function createCollector(options: CollectorOptions): Collector {
     if (closing) return Promise.reject(new CollectorError('unavailable', 'the collector is shutting down; retry against another instance'));
     starting ??= (
       options.sink
-        ? Promise.resolve<Started>({ sink: options.sink, migrations: { applied: [], skipped: [] }, close: async () => {} })
+        ? Promise.resolve<Started>({ sink: options.sink, migrations: { applied: [], skipped: [], propertyHints: { refused: [] } }, close: async () => {} })
         : startEngine({
             engine: options.engine ?? { embedded: { path: DEFAULTS.embeddedPath } },
             ack: options.ack ?? DEFAULTS.ack,

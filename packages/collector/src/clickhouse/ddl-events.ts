@@ -22,6 +22,9 @@ const LOW = 'LowCardinality(String) CODEC(ZSTD(1))';
  * is accepted as a JSON path hint, and ISO strings such as `2024-01-02T03:04:05.678Z` parse into the
  * DateTime64(3) hint, so no hint needs mapping.
  */
+/** The codec of `properties`, restated whenever its type hints change. */
+export const PROPERTIES_CODEC = 'CODEC(ZSTD(1))';
+
 export function propertiesType(hints: Record<string, string>): string {
   const entries = Object.entries(hints).sort(([a], [b]) => a.localeCompare(b));
   if (entries.length === 0) return 'JSON';
@@ -54,7 +57,7 @@ export function createEvents(ctx: DdlContext): string[] {
   original_timestamp ${EVENT_TIME},
   sent_at ${TIME},
   received_at ${TIME},
-  properties ${propertiesType(ctx.propertyHints)} CODEC(ZSTD(1)),
+  properties ${propertiesType(ctx.propertyHints)} ${PROPERTIES_CODEC},
   traits JSON CODEC(ZSTD(1)),
   context JSON CODEC(ZSTD(1)),
   page_url ${URL},

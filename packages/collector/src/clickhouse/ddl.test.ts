@@ -11,7 +11,9 @@ const clusterSql = () => {
 
 describe('cluster DDL', () => {
   it('puts every statement ON CLUSTER', () => {
-    for (const statement of clusterSql()) expect(statement).toMatch(/^CREATE \S+(?: VIEW)? IF NOT EXISTS \S+ ON CLUSTER `prod`/);
+    for (const statement of clusterSql().filter((s) => !s.startsWith('INSERT'))) {
+      expect(statement).toMatch(/^CREATE \S+(?: VIEW)? IF NOT EXISTS \S+ ON CLUSTER `prod`/);
+    }
   });
 
   it('stores events in a replicated, deduplicating local table behind a Distributed events table', () => {
@@ -48,8 +50,20 @@ describe('cluster DDL', () => {
       expect(statement).toContain('events SimpleAggregateFunction(sum, UInt64)');
       expect(statement).toMatch(/SETTINGS non_replicated_deduplication_window = 10000$/);
     }
-    const mvs = MIGRATIONS.flatMap((m) => m.statements(ctx)).filter((s) => s.startsWith('CREATE MATERIALIZED VIEW'));
+    const mvs = MIGRATIONS.flatMap((m) => m.statements(ctx)).filter((s) => /^CREATE MATERIALIZED VIEW IF NOT EXISTS \S+\.events_/.test(s));
+    expect(mvs).toHaveLength(2);
     for (const mv of mvs) expect(mv).toContain('count() AS events, uniqState(distinct_id) AS users');
+  });
+
+  it('keeps the identity graph per shard, backfilled through the Distributed tables', () => {
+    const sql = clusterSql().join('\n;\n');
+    for (const table of ['identity_links', 'identity_aliases']) {
+      expect(sql).toContain(`ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/{database}/${table}_local', '{replica}')`);
+      expect(sql).toContain(`CREATE MATERIALIZED VIEW IF NOT EXISTS \`analytics\`.${table}_mv ON CLUSTER \`prod\` TO \`analytics\`.${table}_local AS`);
+      expect(sql).toContain(`ENGINE = Distributed('prod', 'analytics', '${table}_local', cityHash64(id))`);
+      expect(sql).toContain(`INSERT INTO \`analytics\`.${table}\nSELECT`);
+    }
+    expect(sql).toContain('FROM `analytics`.events\nWHERE user_id');
   });
 
   it('emits no cluster clauses on one node', () => {

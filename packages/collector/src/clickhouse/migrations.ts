@@ -8,13 +8,21 @@ import { silentLogger } from '../logger';
 import type { DdlContext } from './ddl-dialect';
 import { onCluster, tableEngine } from './ddl-dialect';
 import { createEvents, createQuarantine } from './ddl-events';
+import { ALIASES, createIdentityEdges, LINKS } from './ddl-identity';
 import { createRollup, DAILY, HOURLY } from './ddl-rollups';
 import { identifier } from './identifiers';
+import type { PropertyHintsOutcome } from './property-hints';
+import { applyPropertyHints } from './property-hints';
 
 export interface MigrateOptions {
   /** Database to create and migrate; `sluice` by default. */
   database?: string;
-  /** The taxonomy whose property types become type hints of the `properties` JSON column. */
+  /**
+   * The taxonomy whose property types become type hints of the `properties` JSON column: when the
+   * table is created, and on every later run whose taxonomy's hints differ from the column's
+   * (recorded in `schema_migrations`; see `applyPropertyHints`). Without a taxonomy the column is
+   * left as it is.
+   */
   taxonomy?: AnyTaxonomy;
   /** Emit `ON CLUSTER <cluster>` with Replicated engines and Distributed tables. */
   cluster?: string;
@@ -29,6 +37,8 @@ export interface MigrateResult {
   applied: string[];
   /** Names of the migrations already recorded, left alone. */
   skipped: string[];
+  /** Whether the taxonomy's property types were applied, or why they could not be. */
+  propertyHints: PropertyHintsOutcome;
 }
 
 export interface Migration {
@@ -43,6 +53,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: '0002_events_quarantine', statements: createQuarantine },
   { version: 3, name: '0003_events_hourly', statements: (ctx) => createRollup(ctx, HOURLY) },
   { version: 4, name: '0004_events_daily', statements: (ctx) => createRollup(ctx, DAILY) },
+  { version: 5, name: '0005_identity_links', statements: (ctx) => createIdentityEdges(ctx, LINKS) },
+  { version: 6, name: '0006_identity_aliases', statements: (ctx) => createIdentityEdges(ctx, ALIASES) },
 ];
 
 export function ddlContext(options: MigrateOptions = {}): DdlContext {
@@ -90,7 +102,7 @@ export async function migrate(client: ClickHouseClient, options: MigrateOptions 
       throw failure('reading the migrations log', error);
     });
   const done = new Set(rows.map((row) => Number(row.version)));
-  const result: MigrateResult = { applied: [], skipped: [] };
+  const result: MigrateResult = { applied: [], skipped: [], propertyHints: { refused: [] } };
   for (const migration of MIGRATIONS) {
     if (done.has(migration.version)) {
       result.skipped.push(migration.name);
@@ -104,6 +116,15 @@ export async function migrate(client: ClickHouseClient, options: MigrateOptions 
     );
     logger.info({ migration: migration.name, database: ctx.dbName }, 'applied migration');
     result.applied.push(migration.name);
+  }
+  if (options.taxonomy !== undefined) {
+    result.propertyHints = await applyPropertyHints(client, ctx).catch((error: unknown) => {
+      throw failure('applying the taxonomy\'s property types', error);
+    });
+    if (result.propertyHints.applied !== undefined) {
+      logger.info({ database: ctx.dbName, properties: result.propertyHints.applied }, 'applied the taxonomy\'s property types');
+    }
+    for (const reason of result.propertyHints.refused) logger.warn({ database: ctx.dbName }, reason);
   }
   return result;
 }

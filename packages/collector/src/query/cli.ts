@@ -7,6 +7,7 @@ import { createQueries } from './create-queries';
 import { QUERY_DEFAULTS } from './defaults';
 import { parseDuration } from './duration';
 import { funnelTable, retentionTable, topEventsTable, trendsTable } from './terminal-table';
+import { ACTORS } from './sql';
 import { toMillis } from './time-range';
 import type { Actor, Queries, RetentionPeriod, TrendInterval } from './types';
 
@@ -24,11 +25,12 @@ export interface QueryCommandDeps {
 
 const USAGE = `Usage: sluice query <funnel|retention|trends|top|users> [options]
 
-  funnel     --steps "Signup Completed,Activated,Order Placed" [--window ${QUERY_DEFAULTS.funnelWindow}] [--by distinct_id|user_id|anonymous_id|session_id]
-  retention  --start EVENT --returning EVENT [--period day|week (${QUERY_DEFAULTS.retentionPeriod})] [--periods ${QUERY_DEFAULTS.retentionPeriods}] [--by …]
-  trends     [--events "A,B"] [--interval hour|day (day)] [--breakdown utm_source|utm_medium|utm_campaign|page_path|PROPERTY]
+  funnel     --steps "Page Viewed,Signup Completed,Order Placed" [--window ${QUERY_DEFAULTS.funnelWindow}]
+  retention  --start EVENT --returning EVENT [--period day|week (${QUERY_DEFAULTS.retentionPeriod})] [--periods ${QUERY_DEFAULTS.retentionPeriods}]
+  trends     [--events "A,B"] [--interval hour|day (day)] [--breakdown utm_source|utm_medium|utm_campaign|page_path|PROPERTY] [--users]
   top        [--limit ${QUERY_DEFAULTS.topEventsLimit}]
   users      [--events "A,B"]
+Who:        --by ${ACTORS.join('|')} (default ${QUERY_DEFAULTS.actor}: every id the events link, docs/identity.md)
 
 Range:      --since 30d (default), or --from ISO-8601 [--to ISO-8601]
 Connection: --embedded DIR (default ${DEFAULTS.embeddedPath}) or --clickhouse URL, --database NAME (default ${DEFAULTS.database}), --project NAME
@@ -54,6 +56,7 @@ const OPTIONS = {
   interval: { type: 'string' },
   breakdown: { type: 'string' },
   limit: { type: 'string' },
+  users: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -159,7 +162,7 @@ interface Output {
 
 /** Checks every flag of the question up front, so that bad flags fail before an engine opens. */
 function plan(command: Command, values: Values, range: { from: number; to: number }): (queries: Queries) => Promise<Output> {
-  const by = oneOf<Actor>(values.by, ['distinct_id', 'user_id', 'anonymous_id', 'session_id'], '--by');
+  const by = oneOf<Actor>(values.by, ACTORS, '--by');
   switch (command) {
     case 'funnel': {
       const steps = list(values.steps);
@@ -187,22 +190,23 @@ function plan(command: Command, values: Values, range: { from: number; to: numbe
       const interval = oneOf<TrendInterval>(values.interval, ['hour', 'day'], '--interval');
       const events = list(values.events);
       return async (queries) => {
-        const result = await queries.trends({ events, interval, breakdown: values.breakdown, ...range });
+        const result = await queries.trends({ events, interval, breakdown: values.breakdown, users: values.users === true, by, ...range });
         return { json: result, text: result.series.length === 0 ? `No events over ${span(range)}.` : trendsTable(result) };
       };
     }
     case 'top': {
       const limit = wholeNumber(values.limit, '--limit');
       return async (queries) => {
-        const result = await queries.topEvents({ limit, ...range });
-        return { json: result, text: `Top events over ${span(range)}\n\n${topEventsTable(result)}` };
+        const result = await queries.topEvents({ limit, by, ...range });
+        return { json: result, text: `Top events over ${span(range)}${by ? `, users by ${by}` : ''}\n\n${topEventsTable(result)}` };
       };
     }
     case 'users': {
       const events = list(values.events);
       return async (queries) => {
-        const result = await queries.uniqueUsers({ events, ...range });
-        return { json: result, text: `${result.users.toLocaleString('en-US')} unique users over ${span(range)}` };
+        const result = await queries.uniqueUsers({ events, by, ...range });
+        const who = by === undefined || by === 'person' ? 'people' : `${by} values`;
+        return { json: result, text: `${result.users.toLocaleString('en-US')} unique ${who} over ${span(range)}` };
       };
     }
   }

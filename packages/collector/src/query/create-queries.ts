@@ -92,6 +92,7 @@ export function createQueries<T = unknown>(options: QueriesOptions): Queries<T> 
         to,
         breakdown: o.breakdown === undefined ? undefined : String(o.breakdown),
         users: o.users === true,
+        by: o.by,
       };
       const sql = buildTrendsQuery(scope, question);
       const rows = await run('trends', sql);
@@ -110,14 +111,14 @@ export function createQueries<T = unknown>(options: QueriesOptions): Queries<T> 
 
     async topEvents(o = {}) {
       const { from, to } = resolveRange(o.from, o.to, now());
-      const sql = buildTopEventsQuery(scope, { from, to, limit: o.limit ?? QUERY_DEFAULTS.topEventsLimit });
+      const sql = buildTopEventsQuery(scope, { from, to, limit: o.limit ?? QUERY_DEFAULTS.topEventsLimit, by: o.by });
       const rows = await run('topEvents', sql);
       return rows.map((r) => ({ event: String(r.event) as EventName<T>, count: num(r.n_events), users: num(r.n_users) }));
     },
 
     async uniqueUsers(o = {}) {
       const { from, to } = resolveRange(o.from, o.to, now());
-      const sql = buildUniqueUsersQuery(scope, { from, to, events: o.events });
+      const sql = buildUniqueUsersQuery(scope, { from, to, events: o.events, by: o.by });
       const rows = await run('uniqueUsers', sql);
       return { users: num(rows[0]?.n_users), source: sql.source };
     },

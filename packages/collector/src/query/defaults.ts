@@ -4,8 +4,8 @@ export const QUERY_DEFAULTS = {
   sinceMs: 30 * 24 * 3600 * 1000,
   /** Funnel conversion window when none is given. */
   funnelWindow: '7d',
-  /** Who a funnel or retention counts. */
-  actor: 'distinct_id' as const,
+  /** Who every query counts: people, with their ids linked (docs/identity.md). */
+  actor: 'person' as const,
   retentionPeriod: 'week' as const,
   retentionPeriods: 8,
   topEventsLimit: 10,

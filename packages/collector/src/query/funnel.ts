@@ -2,7 +2,8 @@ import { CollectorError } from '../errors';
 import { QUERY_DEFAULTS } from './defaults';
 import { parseDuration } from './duration';
 import type { QueryScope, SqlQuery } from './sql';
-import { actorColumn, createParams, TIME } from './sql';
+import { actorEvents, actorPrelude } from './actors';
+import { createParams, resolveActor, TIME } from './sql';
 import { toClickHouseTime } from './time-range';
 import type { Actor, FunnelStep } from './types';
 
@@ -28,24 +29,25 @@ export function funnelWindowMs(window: number | string | undefined): number {
 }
 
 /**
- * windowFunnel per actor over `events` in [from, to). Timestamps go in as epoch milliseconds, so the
- * window is in milliseconds (windowFunnel refuses DateTime64). Each actor yields the deepest step
- * reached in order within the window; duplicate rows of a messageId cannot raise it.
+ * windowFunnel per actor (a person by default) over `events` in [from, to). Timestamps go in as
+ * epoch milliseconds, so the window is in milliseconds (windowFunnel refuses DateTime64). Each actor
+ * yields the deepest step reached in order within the window; duplicate rows of a messageId cannot
+ * raise it. A person's steps may come from any of their ids (docs/identity.md).
  */
 export function buildFunnelQuery(scope: QueryScope, q: FunnelQuestion): SqlQuery {
   checkSteps(q.steps);
+  const actor = resolveActor(q.by);
   const p = createParams(scope);
-  const actor = actorColumn(q.by);
   const window = p.add('UInt64', Math.round(q.windowMs));
   const conditions = q.steps.map((step) => `event = ${p.add('String', step)}`).join(', ');
-  const query = `SELECT level, count() AS actors
+  const where = `${p.projectFilter()}event IN ${p.add('Array(String)', [...new Set(q.steps)])}
+    AND timestamp >= ${p.add(TIME, toClickHouseTime(q.from))} AND timestamp < ${p.add(TIME, toClickHouseTime(q.to))}`;
+  const query = `${actorPrelude(p, actor)}SELECT level, count() AS actors
 FROM (
-  SELECT ${actor} AS actor,
+  SELECT actor,
     windowFunnel(${window})(toUInt64(toUnixTimestamp64Milli(timestamp)), ${conditions}) AS level
-  FROM ${p.table('events')}
-  WHERE ${p.projectFilter()}event IN ${p.add('Array(String)', [...new Set(q.steps)])}
-    AND timestamp >= ${p.add(TIME, toClickHouseTime(q.from))} AND timestamp < ${p.add(TIME, toClickHouseTime(q.to))}
-    AND ${actor} != ''
+  FROM ${actorEvents(p, actor, ['event', 'timestamp'], where)}
+  WHERE actor != ''
   GROUP BY actor
 )
 WHERE level > 0

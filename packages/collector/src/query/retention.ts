@@ -1,6 +1,7 @@
 import { CollectorError } from '../errors';
 import type { QueryScope, SqlQuery } from './sql';
-import { actorColumn, createParams, TIME } from './sql';
+import { actorEvents, actorPrelude } from './actors';
+import { createParams, resolveActor, TIME } from './sql';
 import type { Grain } from './time-range';
 import { bucketStarts, ceilTo, floorTo, GRAIN_MS, toClickHouseTime } from './time-range';
 import type { Actor, RetentionCohort, RetentionPeriod, RetentionResult } from './types';
@@ -44,18 +45,23 @@ export function retentionWindow(q: RetentionQuestion): { start: number; end: num
  */
 export function buildRetentionQuery(scope: QueryScope, q: RetentionQuestion): SqlQuery {
   const { start, end, until } = retentionWindow(q);
+  const actor = resolveActor(q.by);
   const p = createParams(scope);
-  const actor = actorColumn(q.by);
   const periodOf = (expr: string): string => (q.period === 'day' ? `toDate(${expr})` : `toMonday(${expr})`);
   const project = p.projectFilter();
   const from = p.add(TIME, toClickHouseTime(start));
-  const cohorts = `SELECT ${actor} AS actor, ${periodOf('min(timestamp)')} AS cohort
-    FROM ${p.table('events')}
-    WHERE ${project}event = ${p.add('String', q.start)}
-      AND timestamp >= ${from} AND timestamp < ${p.add(TIME, toClickHouseTime(end))} AND ${actor} != ''
+  const starts = actorEvents(p, actor, ['timestamp'], `${project}event = ${p.add('String', q.start)}
+      AND timestamp >= ${from} AND timestamp < ${p.add(TIME, toClickHouseTime(end))}`);
+  const cohorts = `SELECT actor, ${periodOf('min(timestamp)')} AS cohort
+    FROM ${starts}
+    WHERE actor != ''
     GROUP BY actor`;
+  const returns = actorEvents(p, actor, ['timestamp'], `${project}event = ${p.add('String', q.returning)}
+      AND timestamp >= ${from} AND timestamp < ${p.add(TIME, toClickHouseTime(until))}`);
   const days = p.add('UInt32', q.period === 'day' ? 1 : 7);
-  const query = `SELECT toString(cohort) AS cohort, toInt32(-1) AS k, count() AS actors
+  // The prelude's names reach one SELECT, so the UNION ALL sits inside it.
+  const query = `${actorPrelude(p, actor)}SELECT cohort, k, actors FROM (
+SELECT toString(cohort) AS cohort, toInt32(-1) AS k, count() AS actors
 FROM (
   ${cohorts}
 )
@@ -66,13 +72,13 @@ FROM (
   ${cohorts}
 ) AS c
 INNER JOIN (
-  SELECT DISTINCT ${actor} AS actor, ${periodOf('timestamp')} AS period
-  FROM ${p.table('events')}
-  WHERE ${project}event = ${p.add('String', q.returning)}
-    AND timestamp >= ${from} AND timestamp < ${p.add(TIME, toClickHouseTime(until))} AND ${actor} != ''
+  SELECT DISTINCT actor, ${periodOf('timestamp')} AS period
+  FROM ${returns}
+  WHERE actor != ''
 ) AS a ON a.actor = c.actor
 WHERE a.period >= c.cohort AND k <= ${p.add('Int32', q.periods)}
-GROUP BY cohort, k`;
+GROUP BY cohort, k
+)`;
   return { query, params: p.values, source: 'events' };
 }
 

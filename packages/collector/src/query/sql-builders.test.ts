@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildFunnelQuery } from './funnel';
 import { buildRetentionQuery } from './retention';
 import type { SqlQuery } from './sql';
-import { actorColumn, checkDatabase } from './sql';
+import { checkDatabase, resolveActor } from './sql';
 import { buildTopEventsQuery, buildUniqueUsersQuery } from './totals';
 import { buildTrendsQuery, trendsSource } from './trends';
 
@@ -42,8 +42,11 @@ describe('SQL builders', () => {
         expect(sql.source).toBe(trendsSource({ interval, breakdown }));
       }
     }
-    expectParameterised(buildTopEventsQuery(scope, { from, to, limit: 5 }));
-    expectParameterised(buildUniqueUsersQuery(scope, { from, to, events: [HOSTILE] }));
+    for (const by of ['person', 'distinct_id'] as const) {
+      expectParameterised(buildTrendsQuery(scope, { interval: 'day', from, to, users: true, by }));
+      expectParameterised(buildTopEventsQuery(scope, { from, to, limit: 5, by }));
+      expectParameterised(buildUniqueUsersQuery(scope, { from, to, events: [HOSTILE], by }));
+    }
   });
 
   it('plan trends onto the rollup that holds the question', () => {
@@ -56,13 +59,32 @@ describe('SQL builders', () => {
   });
 
   it('read top events from the rollup plus ragged ends, or from events inside one hour', () => {
-    expect(buildTopEventsQuery(scope, { from, to, limit: 5 }).source).toBe('events_hourly');
-    expect(buildTopEventsQuery(scope, { from, to: from + 60_000, limit: 5 }).source).toBe('events');
+    expect(buildTopEventsQuery(scope, { from, to, limit: 5, by: 'distinct_id' }).source).toBe('events_hourly');
+    expect(buildTopEventsQuery(scope, { from, to: from + 60_000, limit: 5, by: 'distinct_id' }).source).toBe('events');
+  });
+
+  it('count people by default, from events joined to the identity graph', () => {
+    for (const sql of [
+      buildFunnelQuery(scope, { steps: ['A', 'B'], windowMs: 1000, from, to }),
+      buildRetentionQuery(scope, { start: 'a', returning: 'b', period: 'week', periods: 4, from, to }),
+      buildTrendsQuery(scope, { interval: 'day', from, to, users: true }),
+      buildTopEventsQuery(scope, { from, to, limit: 5 }),
+      buildUniqueUsersQuery(scope, { from, to }),
+    ]) {
+      expect(sql.source).toBe('events');
+      expect(sql.query).toMatch(/^WITH RECURSIVE/);
+      expect(sql.query).toContain('{db:Identifier}.identity_links');
+      expect(sql.query).toContain('{db:Identifier}.identity_aliases');
+    }
+    expect(buildTrendsQuery(scope, { interval: 'day', from, to }).source).toBe('events_hourly');
+    expect(buildTrendsQuery(scope, { interval: 'day', from, to, users: true, by: 'distinct_id' }).source).toBe('events_hourly');
+    expect(buildFunnelQuery(scope, { steps: ['A'], windowMs: 1000, from, to, by: 'session_id' }).query).not.toContain('identity_');
   });
 
   it('refuse identifiers and actors outside their allow-lists', () => {
     expect(() => checkDatabase('sluice; DROP')).toThrow(/not a plain ClickHouse name/);
-    expect(() => actorColumn('1=1' as never)).toThrow(/not an actor/);
+    expect(() => resolveActor('1=1' as never)).toThrow(/not an actor/);
+    expect(resolveActor(undefined)).toBe('person');
     expect(() => buildFunnelQuery(scope, { steps: [], windowMs: 1, from, to })).toThrow(/1 to 32 steps/);
     expect(() => buildTopEventsQuery(scope, { from, to, limit: 0 })).toThrow(/limit 0/);
   });

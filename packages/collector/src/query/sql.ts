@@ -1,5 +1,6 @@
 import { CollectorError } from '../errors';
-import type { Actor, QuerySource } from './types';
+import { QUERY_DEFAULTS } from './defaults';
+import type { Actor, QuerySource, QueryTable } from './types';
 
 /** A statement and its parameters. Values only ever travel in `params`, never in `query`. */
 export interface SqlQuery {
@@ -38,7 +39,7 @@ export function createParams(scope: QueryScope) {
       return `{${name}:${type}}`;
     },
     /** `{db:Identifier}.table`. */
-    table(name: QuerySource): string {
+    table(name: QueryTable): string {
       return `{db:Identifier}.${name}`;
     },
     /** `project = {pN:String} AND ` when the scope has a project, else nothing. */
@@ -52,11 +53,13 @@ export type Params = ReturnType<typeof createParams>;
 
 export const TIME = "DateTime64(3, 'UTC')";
 
-/** The column that identifies an actor; only these four are accepted. */
-export function actorColumn(by: Actor | undefined): string {
-  const actor = by ?? 'distinct_id';
-  if (actor === 'distinct_id' || actor === 'user_id' || actor === 'anonymous_id' || actor === 'session_id') return actor;
-  throw new CollectorError('config', `by "${String(by)}" is not an actor: use distinct_id, user_id, anonymous_id or session_id`);
+export const ACTORS: readonly Actor[] = ['person', 'distinct_id', 'user_id', 'anonymous_id', 'session_id'];
+
+/** Who a query counts, checked: `person` by default, else one of the id columns of `events`. */
+export function resolveActor(by: Actor | undefined): Actor {
+  const actor = by ?? QUERY_DEFAULTS.actor;
+  if (ACTORS.includes(actor)) return actor;
+  throw new CollectorError('config', `by "${String(by)}" is not an actor: use ${ACTORS.join(', ')}`);
 }
 
 /** `event IN {pN:Array(String)}` for a list of names, or `event != ''` (every named event) for none. */

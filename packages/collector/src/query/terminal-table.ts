@@ -74,13 +74,17 @@ function shade(rate: number): string {
 export function trendsTable(result: TrendsResult): string {
   const max = Math.max(0, ...result.series.map((s) => s.total));
   const hasBreakdown = result.series.some((s) => s.breakdown !== undefined);
+  const hasUsers = result.series.some((s) => s.users !== undefined);
   const headers = hasBreakdown ? ['event', 'breakdown', 'events', '', `per ${result.interval}`] : ['event', 'events', '', `per ${result.interval}`];
+  if (hasUsers) headers.push(`users per ${result.interval}`);
   const rows = result.series.map((s) => {
     const cells = [s.event, formatCount(s.total), bar(s.total, max, 20), sparkline(s.counts)];
     if (hasBreakdown) cells.splice(1, 0, s.breakdown === '' ? '(none)' : (s.breakdown ?? ''));
+    if (hasUsers) cells.push(sparkline(s.users ?? []));
     return cells;
   });
   const align: Align[] = hasBreakdown ? ['left', 'left', 'right', 'left', 'left'] : ['left', 'right', 'left', 'left'];
+  if (hasUsers) align.push('left');
   const label = (iso: string | undefined): string => (result.interval === 'day' ? (iso ?? '').slice(0, 10) : (iso ?? '').slice(0, 13).replace('T', ' ') + ':00Z');
   const span = `${label(result.buckets[0])} to ${label(result.buckets[result.buckets.length - 1])}`;
   return `${renderTable(headers, rows, align)}\n\n${result.buckets.length} ${result.interval}s, ${span}, read from ${result.source}`;

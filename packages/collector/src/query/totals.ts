@@ -1,12 +1,31 @@
 import { CollectorError } from '../errors';
+import { actorEvents, actorPrelude } from './actors';
 import type { Params, QueryScope, SqlQuery } from './sql';
-import { createParams, eventFilter, TIME } from './sql';
+import { createParams, eventFilter, resolveActor, TIME } from './sql';
 import { ceilTo, floorTo, toClickHouseTime } from './time-range';
+import type { Actor } from './types';
 
 export interface TotalsQuestion {
   from: number;
   to: number;
   events?: readonly string[];
+  /** Who `users` counts: a person by default; only `distinct_id` can be read from the rollups. */
+  by?: Actor;
+}
+
+/**
+ * Per event over exactly [from, to), for any actor but distinct_id: distinct messageIds and distinct
+ * actors, from `events` (a person is only known at read time, so no rollup holds people).
+ */
+function actorsByEvent(p: Params, q: TotalsQuestion, actor: Actor): { prelude: string; sql: string } {
+  const where = `${p.projectFilter()}${eventFilter(p, q.events)}
+    AND timestamp >= ${p.add(TIME, toClickHouseTime(q.from))} AND timestamp < ${p.add(TIME, toClickHouseTime(q.to))}`;
+  return {
+    prelude: actorPrelude(p, actor),
+    sql: `SELECT event, uniqExact(message_id) AS n_events, uniqExactIf(actor, actor != '') AS n_users
+FROM ${actorEvents(p, actor, ['event', 'message_id'], where)}
+GROUP BY event`,
+  };
 }
 
 /**
@@ -49,7 +68,15 @@ export function buildTopEventsQuery(scope: QueryScope, q: TotalsQuestion & { lim
   if (!Number.isInteger(q.limit) || q.limit < 1 || q.limit > 10_000) {
     throw new CollectorError('config', `limit ${q.limit} must be a whole number from 1 to 10000`);
   }
+  const actor = resolveActor(q.by);
   const p = createParams(scope);
+  if (actor !== 'distinct_id') {
+    const { prelude, sql } = actorsByEvent(p, q, actor);
+    const query = `${prelude}${sql}
+ORDER BY n_events DESC, event ASC
+LIMIT ${p.add('UInt32', q.limit)}`;
+    return { query, params: p.values, source: 'events' };
+  }
   const { sql, source } = statesByEvent(p, q);
   const query = `SELECT event, sum(e) AS n_events, uniqMerge(u) AS n_users
 FROM (
@@ -62,7 +89,15 @@ LIMIT ${p.add('UInt32', q.limit)}`;
 }
 
 export function buildUniqueUsersQuery(scope: QueryScope, q: TotalsQuestion): SqlQuery {
+  const actor = resolveActor(q.by);
   const p = createParams(scope);
+  if (actor !== 'distinct_id') {
+    const where = `${p.projectFilter()}${eventFilter(p, q.events)}
+    AND timestamp >= ${p.add(TIME, toClickHouseTime(q.from))} AND timestamp < ${p.add(TIME, toClickHouseTime(q.to))}`;
+    const query = `${actorPrelude(p, actor)}SELECT uniqExactIf(actor, actor != '') AS n_users
+FROM ${actorEvents(p, actor, [], where)}`;
+    return { query, params: p.values, source: 'events' };
+  }
   const { sql, source } = statesByEvent(p, q);
   const query = `SELECT uniqMerge(u) AS n_users
 FROM (

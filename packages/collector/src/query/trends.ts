@@ -1,8 +1,9 @@
 import { CollectorError } from '../errors';
+import { actorEvents, actorPrelude } from './actors';
 import type { Params, QueryScope, SqlQuery } from './sql';
-import { createParams, eventFilter, TIME } from './sql';
+import { createParams, eventFilter, resolveActor, TIME } from './sql';
 import { bucketStarts, ceilTo, floorTo, toClickHouseTime } from './time-range';
-import type { ColumnBreakdown, QuerySource, TrendInterval, TrendSeries, TrendsResult } from './types';
+import type { Actor, ColumnBreakdown, QuerySource, TrendInterval, TrendSeries, TrendsResult } from './types';
 
 export interface TrendsQuestion {
   events?: readonly string[];
@@ -11,6 +12,8 @@ export interface TrendsQuestion {
   to: number;
   breakdown?: string;
   users?: boolean;
+  /** Who `users` counts; a person by default. */
+  by?: Actor;
 }
 
 export interface TrendRow {
@@ -35,9 +38,12 @@ export function isColumnBreakdown(value: string | undefined): value is ColumnBre
  * - no breakdown: `events_hourly` (by hour, or its hours merged into days). It has no per-path or
  *   per-campaign rows, so it stays small for long ranges;
  * - a utm_* or page_path breakdown by day: `events_daily`, which has those dimensions;
- * - by hour with such a breakdown, or by any property: `events` (no rollup has those).
+ * - by hour with such a breakdown, or by any property: `events` (no rollup has those);
+ * - user counts of anything but distinct_id (people by default): `events`, since the rollups' uniq
+ *   states are of distinct_id, and a person is only known at read time.
  */
-export function trendsSource(q: Pick<TrendsQuestion, 'interval' | 'breakdown'>): QuerySource {
+export function trendsSource(q: Pick<TrendsQuestion, 'interval' | 'breakdown' | 'users' | 'by'>): QuerySource {
+  if (q.users && resolveActor(q.by) !== 'distinct_id') return 'events';
   if (q.breakdown === undefined) return 'events_hourly';
   if (isColumnBreakdown(q.breakdown) && q.interval === 'day') return 'events_daily';
   return 'events';
@@ -80,14 +86,27 @@ export function buildTrendsQuery(scope: QueryScope, q: TrendsQuestion): SqlQuery
   } else {
     bucket = day ? 'toStartOfDay(timestamp)' : 'toStartOfHour(timestamp)';
     range = `timestamp >= ${p.add(TIME, toClickHouseTime(start))} AND timestamp < ${p.add(TIME, toClickHouseTime(end))}`;
-    counts = `uniqExact(message_id) AS n_events${q.users ? ', uniqExact(distinct_id) AS n_users' : ''}`;
+    counts = `uniqExact(message_id) AS n_events${q.users ? ", uniqExactIf(actor, actor != '') AS n_users" : ''}`;
   }
   if (q.breakdown !== undefined) value = `, ${source === 'events' ? breakdownExpr(p, q.breakdown) : q.breakdown} AS value`;
-  const query = `SELECT toUInt32(toUnixTimestamp(${bucket})) AS t, event${value}, ${counts}
-FROM ${p.table(source)}
-WHERE ${p.projectFilter()}${eventFilter(p, q.events)} AND ${range}
-GROUP BY t, event${value ? ', value' : ''}`;
+  const where = `${p.projectFilter()}${eventFilter(p, q.events)} AND ${range}`;
+  const select = `SELECT toUInt32(toUnixTimestamp(${bucket})) AS t, event${value}, ${counts}`;
+  const group = `GROUP BY t, event${value ? ', value' : ''}`;
+  if (source !== 'events') {
+    return { query: `${select}\nFROM ${p.table(source)}\nWHERE ${where}\n${group}`, params: p.values, source };
+  }
+  const actor = q.users ? resolveActor(q.by) : 'distinct_id';
+  const columns = ['event', 'timestamp', 'message_id', ...breakdownColumns(q.breakdown)];
+  const query = `${actorPrelude(p, actor)}${select}
+FROM ${actorEvents(p, actor, columns, where)}
+${group}`;
   return { query, params: p.values, source };
+}
+
+/** Columns of `events` a breakdown reads. */
+function breakdownColumns(breakdown: string | undefined): string[] {
+  if (breakdown === undefined) return [];
+  return isColumnBreakdown(breakdown) ? [breakdown] : ['properties'];
 }
 
 /** Rows → zero-filled series, one per event (and breakdown value), largest total first. */

@@ -7,8 +7,12 @@ export type TimeInput = Date | number | string;
 /** What the query layer needs of a ClickHouse client: `query` only, so a wrapped client works too. */
 export type QueryClient = Pick<ClickHouseClient, 'query'>;
 
-/** Who a funnel or a retention counts: a person (`distinct_id`, the default) or a session. */
-export type Actor = 'distinct_id' | 'user_id' | 'anonymous_id' | 'session_id';
+/**
+ * Who a query counts. `person` (the default) is every id the events link: identify, any event with
+ * both ids, and alias (docs/identity.md). The others count one column of `events` as it is:
+ * `distinct_id` is the userId, else the anonymousId.
+ */
+export type Actor = 'person' | 'distinct_id' | 'user_id' | 'anonymous_id' | 'session_id';
 
 /** Typed columns of `events` a trend can break down by; the daily rollup holds all four. */
 export type ColumnBreakdown = 'utm_source' | 'utm_medium' | 'utm_campaign' | 'page_path';
@@ -26,6 +30,9 @@ export type Breakdown<T> = ColumnBreakdown | PropertyName<T>;
 
 /** Where an answer was read from. */
 export type QuerySource = 'events' | 'events_hourly' | 'events_daily';
+
+/** Tables a query may read: its source, and the identity graph that person-level queries join. */
+export type QueryTable = QuerySource | 'identity_links' | 'identity_aliases';
 
 /** Reported once per query run, for logs and benchmarks. */
 export interface QueryInfo {
@@ -112,10 +119,13 @@ export interface TrendsOptions<T = unknown> extends RangeOptions {
   interval?: TrendInterval;
   breakdown?: Breakdown<T>;
   /**
-   * Also count distinct actors (distinct_id) per bucket. Off by default: on the rollups it merges a
-   * second uniq state per row, which doubles the cost of the query.
+   * Also count distinct actors per bucket. Off by default. Event counts come from the rollups; so do
+   * user counts `by: 'distinct_id'`. People (the default `by`) are resolved from `events` at read
+   * time, so asking for them reads the raw events instead (docs/identity.md has the costs).
    */
   users?: boolean;
+  /** Who `users` counts: `person` by default, or `distinct_id` (from the rollups), or another column. */
+  by?: Actor;
 }
 
 export interface TrendSeries<T = unknown> {
@@ -124,7 +134,7 @@ export interface TrendSeries<T = unknown> {
   breakdown?: string;
   /** Distinct events (messageIds) per bucket, aligned with `TrendsResult.buckets`. */
   counts: number[];
-  /** Distinct actors (distinct_id) per bucket, when asked for with `users: true`. */
+  /** Distinct actors (people by default) per bucket, when asked for with `users: true`. */
   users?: number[];
   total: number;
 }
@@ -140,6 +150,8 @@ export interface TrendsResult<T = unknown> {
 
 export interface TopEventsOptions extends RangeOptions {
   limit?: number;
+  /** Who the `users` column counts: `person` by default; `distinct_id` reads the hourly rollup. */
+  by?: Actor;
 }
 
 export interface TopEvent<T = unknown> {
@@ -150,6 +162,8 @@ export interface TopEvent<T = unknown> {
 
 export interface UniqueUsersOptions<T = unknown> extends RangeOptions {
   events?: readonly EventName<T>[];
+  /** Who is counted: `person` by default; `distinct_id` reads the hourly rollup. */
+  by?: Actor;
 }
 
 export interface UniqueUsersResult {

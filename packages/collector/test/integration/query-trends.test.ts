@@ -63,7 +63,7 @@ describe('trends on chdb', () => {
   });
 
   it('serves daily trends from the hourly rollup with the counts known in advance', async () => {
-    const result = await queries().trends({ interval: 'day', users: true, ...days });
+    const result = await queries().trends({ interval: 'day', users: true, by: 'distinct_id', ...days });
     expect(result.source).toBe('events_hourly');
     expect(result.buckets).toEqual([new Date(at(0)).toISOString(), new Date(at(1)).toISOString()]);
     expect(result.series).toEqual([
@@ -163,36 +163,55 @@ describe('trends on chdb', () => {
 describe('topEvents and uniqueUsers on chdb', () => {
   it('ranks events over whole hours from the rollup', async () => {
     const q = queries();
-    expect(await q.topEvents({ ...days, limit: 10 })).toEqual([
+    expect(await q.topEvents({ ...days, limit: 10, by: 'distinct_id' })).toEqual([
       // whole hours only: the rollup's counts, with the escaped duplicates of p2 and o3
       { event: PV, count: 7, users: 4 },
       { event: OP, count: 4, users: 3 },
     ]);
-    expect(await q.topEvents({ ...days, limit: 1 })).toEqual([{ event: PV, count: 7, users: 4 }]);
+    expect(await q.topEvents({ ...days, limit: 1, by: 'distinct_id' })).toEqual([{ event: PV, count: 7, users: 4 }]);
+  });
+
+  it('counts people by default, from events: distinct messageIds, so escaped duplicates count once', async () => {
+    const seen: string[] = [];
+    const q = createQueries({ client: db.client, project: P, onQuery: (i) => seen.push(i.source) });
+    expect(await q.topEvents({ ...days, limit: 10 })).toEqual([
+      { event: PV, count: 6, users: 4 },
+      { event: OP, count: 3, users: 3 },
+    ]);
+    expect(await q.uniqueUsers(days)).toEqual({ users: 5, source: 'events' });
+    const trend = await q.trends({ interval: 'day', users: true, ...days });
+    expect(trend.series).toEqual([
+      { event: PV, counts: [4, 2], users: [3, 2], total: 6 },
+      { event: OP, counts: [1, 2], users: [1, 2], total: 3 },
+    ]);
+    expect(seen).toEqual(['events', 'events', 'events']);
   });
 
   it('is exact on a ragged range: whole hours from the rollup, the ends from events', async () => {
     const seen: string[] = [];
     const q = createQueries({ client: db.client, project: P, onQuery: (i) => seen.push(i.source) });
     // 10:15 → 09:06 next day: p3 (10:18), p4, p5, p6 and o1 (10:30)
-    expect(await q.topEvents({ from: at(0, 10.25), to: at(1, 9.1) })).toEqual([
+    expect(await q.topEvents({ from: at(0, 10.25), to: at(1, 9.1), by: 'distinct_id' })).toEqual([
       { event: PV, count: 4, users: 4 },
       { event: OP, count: 1, users: 1 },
     ]);
-    expect(await q.uniqueUsers({ from: at(0, 10.25), to: at(1, 9.1) })).toEqual({ users: 4, source: 'events_hourly' });
+    expect(await q.uniqueUsers({ from: at(0, 10.25), to: at(1, 9.1), by: 'distinct_id' })).toEqual({ users: 4, source: 'events_hourly' });
     expect(seen).toEqual(['events_hourly', 'events_hourly']);
   });
 
   it('reads events alone for a range inside one hour', async () => {
     const q = queries();
-    expect(await q.topEvents({ from: at(0, 10), to: at(0, 10.4) })).toEqual([{ event: PV, count: 3, users: 3 }]);
-    expect(await q.uniqueUsers({ from: at(0, 10), to: at(0, 10.4) })).toEqual({ users: 3, source: 'events' });
+    expect(await q.topEvents({ from: at(0, 10), to: at(0, 10.4), by: 'distinct_id' })).toEqual([{ event: PV, count: 3, users: 3 }]);
+    expect(await q.uniqueUsers({ from: at(0, 10), to: at(0, 10.4), by: 'distinct_id' })).toEqual({ users: 3, source: 'events' });
   });
 
   it('counts unique users, optionally of some events', async () => {
     const q = queries();
-    expect(await q.uniqueUsers(days)).toEqual({ users: 5, source: 'events_hourly' });
-    expect(await q.uniqueUsers({ ...days, events: [OP] })).toEqual({ users: 3, source: 'events_hourly' });
-    expect(await createQueries({ client: db.client }).uniqueUsers(days)).toEqual({ users: 6, source: 'events_hourly' });
+    const by = 'distinct_id';
+    expect(await q.uniqueUsers({ ...days, by })).toEqual({ users: 5, source: 'events_hourly' });
+    expect(await q.uniqueUsers({ ...days, events: [OP], by })).toEqual({ users: 3, source: 'events_hourly' });
+    expect(await createQueries({ client: db.client }).uniqueUsers({ ...days, by })).toEqual({ users: 6, source: 'events_hourly' });
+    expect(await q.uniqueUsers({ ...days, events: [OP] })).toEqual({ users: 3, source: 'events' });
+    expect(await createQueries({ client: db.client }).uniqueUsers(days)).toEqual({ users: 6, source: 'events' });
   });
 });

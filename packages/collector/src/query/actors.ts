@@ -1,0 +1,26 @@
+import { personEvents, personsPrelude } from './persons';
+import type { Params } from './sql';
+import type { Actor } from './types';
+
+/**
+ * What a person-level query needs before its SELECT (the identity graph as `WITH RECURSIVE`), or
+ * nothing for a column actor. Emit it once per statement, however many `actorEvents` it uses.
+ */
+export function actorPrelude(p: Params, actor: Actor): string {
+  return actor === 'person' ? personsPrelude(p) : '';
+}
+
+/**
+ * A subquery of the events matching `where`, with an `actor` column (who is counted) and the given
+ * columns of `events`. A column actor may be empty (`user_id` of an anonymous event): callers that
+ * count actors skip `actor = ''`. A person is never empty.
+ */
+export function actorEvents(p: Params, actor: Actor, columns: readonly string[], where: string): string {
+  if (actor === 'person') return personEvents(p, columns, where);
+  const passed = columns.length > 0 ? `, ${columns.join(', ')}` : '';
+  return `(
+    SELECT ${actor} AS actor${passed}
+    FROM ${p.table('events')}
+    WHERE ${where}
+  )`;
+}

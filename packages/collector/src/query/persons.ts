@@ -1,0 +1,86 @@
+import type { Params } from './sql';
+
+/**
+ * Resolves every event to its person at read time, from the identity graph that materialized views
+ * keep (`identity_links`, `identity_aliases`; docs/identity.md states the rules). Reading the graph
+ * at query time is what makes linking retroactive: an event stored before its ids were linked
+ * counts for the person as soon as the link lands.
+ *
+ * For one event:
+ * 1. the id it is counted under (its userId, else its anonymousId) follows its alias chain when it
+ *    was aliased: each id follows its earliest alias only, and a loop of earliest aliases is cut at
+ *    its latest alias, whose previousId then ends the chain;
+ * 2. otherwise an event with a userId belongs to that user: two identified users never merge except
+ *    through an explicit alias;
+ * 3. otherwise an anonymous event belongs to the user its anonymous id was first seen with (that
+ *    user's alias chain followed), else to the anonymous id itself.
+ */
+
+/**
+ * The `WITH RECURSIVE` prefix of a person-level query: `person_aliases (project, start, root)` for
+ * every aliased id, and `person_links (project, id, person)` for every linked anonymous id.
+ *
+ * The alias walk carries the ids it passed (`path`) and the time of each one's alias (`times`), so
+ * it stops when a loop closes; the loop's root is then the previousId of its latest alias. Aliases
+ * are rare, so the walk runs over a small table; links are one row per anonymous id.
+ */
+export function personsPrelude(p: Params): string {
+  const project = p.projectFilter();
+  return `WITH RECURSIVE
+  alias_edges AS (
+    SELECT project, id, min(link) AS edge
+    FROM ${p.table('identity_aliases')}
+    WHERE ${project}1
+    GROUP BY project, id
+  ),
+  alias_walk AS (
+    SELECT project, id AS start, edge.2 AS node, [id] AS path, [edge.1] AS times, false AS closed
+    FROM alias_edges
+    UNION ALL
+    SELECT w.project, w.start, a.edge.2, arrayPushBack(w.path, w.node), arrayPushBack(w.times, a.edge.1),
+      has(arrayPushBack(w.path, w.node), a.edge.2)
+    FROM alias_walk AS w INNER JOIN alias_edges AS a ON a.project = w.project AND a.id = w.node
+    WHERE NOT w.closed
+  ),
+  person_aliases AS (
+    SELECT project, start,
+      argMax(
+        if(closed, arrayReverseSort(arrayZip(arraySlice(times, indexOf(path, node)), arraySlice(path, indexOf(path, node))))[1].2, node),
+        length(path)
+      ) AS root
+    FROM alias_walk
+    GROUP BY project, start
+  ),
+  person_links AS (
+    SELECT l.project AS project, l.id AS id, if(r.root != '', r.root, l.user) AS person
+    FROM (
+      SELECT project, id, min(link).2 AS user
+      FROM ${p.table('identity_links')}
+      WHERE ${project}1
+      GROUP BY project, id
+    ) AS l
+    LEFT ANY JOIN person_aliases AS r ON r.project = l.project AND r.start = l.user
+  )
+`;
+}
+
+/**
+ * A subquery of the events matching `where`, with `actor` set to the event's person and the given
+ * `columns` of `events` passed through. Use after `personsPrelude`.
+ */
+export function personEvents(p: Params, columns: readonly string[], where: string): string {
+  const passed = columns.map((c) => `, e.${c} AS ${c}`).join('');
+  const own = new Set(['project', 'distinct_id', 'user_id', 'anonymous_id']);
+  const read = columns.filter((c) => !own.has(c)).map((c) => `, ${c}`).join('');
+  return `(
+    SELECT
+      if(pa.root != '', pa.root, if(e.user_id != '', e.user_id, if(pl.person != '', pl.person, e.anonymous_id))) AS actor${passed}
+    FROM (
+      SELECT project, distinct_id, user_id, anonymous_id${read}
+      FROM ${p.table('events')}
+      WHERE ${where}
+    ) AS e
+    LEFT ANY JOIN person_aliases AS pa ON pa.project = e.project AND pa.start = e.distinct_id
+    LEFT ANY JOIN person_links AS pl ON pl.project = e.project AND pl.id = e.anonymous_id
+  )`;
+}
