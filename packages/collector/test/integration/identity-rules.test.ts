@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate } from '../../src/clickhouse/index';
+import { createQueries } from '../../src/query/index';
+import type { IdEvent } from './identity-fixtures';
+import { insertIds, personsOf } from './identity-fixtures';
+import { at, DAY, openMigrated } from './query-fixtures';
+
+// One rule of docs/identity.md per test, each in its own project of one chdb.
+const PV = 'Page Viewed';
+const SU = 'Signup Completed';
+const OP = 'Order Placed';
+
+let db: Awaited<ReturnType<typeof openMigrated>>;
+const range = { from: at(-1), to: at(12) };
+const queries = (project: string) => createQueries({ client: db.client, project, now: () => at(12) });
+
+beforeAll(async () => {
+  db = await openMigrated('identity-rules');
+});
+
+afterAll(async () => {
+  await db?.close();
+});
+
+describe('identity rules on chdb (docs/identity.md)', () => {
+  it('shared device: an anonymous id identified as two users stays with the first; the users never merge', async () => {
+    const events: IdEvent[] = [
+      { id: 'pv1', t: at(0, 9), type: 'page', event: PV, anonymousId: 'device' },
+      { id: 'id1', t: at(0, 10), type: 'identify', userId: 'alice', anonymousId: 'device' },
+      { id: 'su1', t: at(0, 11), event: SU, userId: 'alice', anonymousId: 'device' },
+      { id: 'id2', t: at(1, 10), type: 'identify', userId: 'bob', anonymousId: 'device' },
+      { id: 'su2', t: at(1, 11), event: SU, userId: 'bob', anonymousId: 'device' },
+      { id: 'pv2', t: at(1, 12), type: 'page', event: PV, anonymousId: 'device' },
+    ];
+    await insertIds(db.client, 'shared', events);
+    expect(await personsOf(db.client, 'shared')).toEqual({
+      pv1: 'alice', id1: 'alice', su1: 'alice', id2: 'bob', su2: 'bob', pv2: 'alice',
+    });
+    const q = queries('shared');
+    expect(await q.uniqueUsers(range)).toEqual({ users: 2, source: 'events' });
+    // Bob's signup is his; the device's anonymous page views are Alice's.
+    expect((await q.funnel({ steps: [PV, SU], ...range })).map((s) => s.users)).toEqual([1, 1]);
+    expect((await q.funnel({ steps: [PV, SU], by: 'distinct_id', ...range })).map((s) => s.users)).toEqual([1, 0]);
+  });
+
+  it('alias chains: every previousId follows the chain to its end; a loop ends at its latest alias', async () => {
+    const events: IdEvent[] = [
+      { id: 'pv', t: at(0, 9), type: 'page', event: PV, anonymousId: 'anon-9' },
+      { id: 'idf', t: at(0, 10), type: 'identify', userId: 'old-id', anonymousId: 'anon-9' },
+      { id: 'su', t: at(0, 11), event: SU, userId: 'old-id' },
+      { id: 'al1', t: at(1, 9), type: 'alias', previousId: 'old-id', userId: 'new-id' },
+      { id: 'al2', t: at(2, 9), type: 'alias', previousId: 'new-id', userId: 'newest' },
+      { id: 'op', t: at(2, 10), event: OP, userId: 'newest' },
+    ];
+    await insertIds(db.client, 'chain', events);
+    const persons = await personsOf(db.client, 'chain');
+    expect(new Set(Object.values(persons))).toEqual(new Set(['newest']));
+    const q = queries('chain');
+    expect((await q.funnel({ steps: [PV, SU, OP], ...range })).map((s) => s.users)).toEqual([1, 1, 1]);
+    expect((await q.funnel({ steps: [PV, SU, OP], by: 'distinct_id', ...range })).map((s) => s.users)).toEqual([1, 0, 0]);
+
+    // A later alias back to the start closes a loop: it is the loop's latest alias, so its
+    // previousId (newest) ends the chain and nothing moves.
+    await insertIds(db.client, 'chain', [{ id: 'al3', t: at(3, 9), type: 'alias', previousId: 'newest', userId: 'old-id' }]);
+    expect(new Set(Object.values(await personsOf(db.client, 'chain')))).toEqual(new Set(['newest']));
+    expect((await q.funnel({ steps: [PV, SU, OP], ...range })).map((s) => s.users)).toEqual([1, 1, 1]);
+  });
+
+  it('identification days later: anonymous history joins the person when the identify lands', async () => {
+    const anonymous: IdEvent[] = [
+      { id: 'pv1', t: at(0, 9), type: 'page', event: PV, anonymousId: 'visitor' },
+      { id: 'pv2', t: at(1, 9), type: 'page', event: PV, anonymousId: 'visitor' },
+    ];
+    await insertIds(db.client, 'later', anonymous);
+    await insertIds(db.client, 'later', [{ id: 'op', t: at(5, 10), event: OP, userId: 'carol' }]);
+    const q = queries('later');
+    expect((await q.funnel({ steps: [PV, OP], ...range })).map((s) => s.users)).toEqual([1, 0]);
+    expect(await q.uniqueUsers(range)).toEqual({ users: 2, source: 'events' });
+
+    await insertIds(db.client, 'later', [{ id: 'idf', t: at(5, 9), type: 'identify', userId: 'carol', anonymousId: 'visitor' }]);
+    expect((await q.funnel({ steps: [PV, OP], ...range })).map((s) => s.users)).toEqual([1, 1]);
+    expect(await q.uniqueUsers(range)).toEqual({ users: 1, source: 'events' });
+    // The window still applies: five days from the first page view to the order.
+    expect((await q.funnel({ steps: [PV, OP], window: '1d', ...range })).map((s) => s.users)).toEqual([1, 0]);
+    expect((await q.funnel({ steps: [PV, OP], window: 5 * DAY, ...range })).map((s) => s.users)).toEqual([1, 1]);
+  });
+
+  it('many anonymous ids per user: every device of the user is one person', async () => {
+    const events: IdEvent[] = [
+      { id: 'pv-phone', t: at(0, 9), type: 'page', event: PV, anonymousId: 'phone' },
+      { id: 'pv-laptop', t: at(0, 12), type: 'page', event: PV, anonymousId: 'laptop' },
+      { id: 'pv-tablet', t: at(1, 8), type: 'page', event: PV, anonymousId: 'tablet' },
+      { id: 'id-phone', t: at(0, 10), type: 'identify', userId: 'dave', anonymousId: 'phone' },
+      { id: 'id-laptop', t: at(0, 13), type: 'identify', userId: 'dave', anonymousId: 'laptop' },
+      // Any event carrying both ids links them, not only identify.
+      { id: 'op', t: at(1, 9), event: OP, userId: 'dave', anonymousId: 'tablet' },
+    ];
+    await insertIds(db.client, 'devices', events);
+    expect(new Set(Object.values(await personsOf(db.client, 'devices')))).toEqual(new Set(['dave']));
+    const q = queries('devices');
+    expect(await q.uniqueUsers(range)).toEqual({ users: 1, source: 'events' });
+    expect(await q.topEvents(range)).toEqual([
+      { event: PV, count: 3, users: 1 },
+      { event: OP, count: 1, users: 1 },
+    ]);
+    expect(await q.topEvents({ ...range, by: 'distinct_id' })).toEqual([
+      { event: PV, count: 3, users: 3 },
+      { event: OP, count: 1, users: 1 },
+    ]);
+  });
+
+  it('an identify that arrives before the events it covers links them as they land', async () => {
+    await insertIds(db.client, 'early', [{ id: 'idf', t: at(0, 8), type: 'identify', userId: 'erin', anonymousId: 'tab' }]);
+    await insertIds(db.client, 'early', [
+      { id: 'pv', t: at(0, 9), type: 'page', event: PV, anonymousId: 'tab' },
+      { id: 'su', t: at(0, 10), event: SU, anonymousId: 'tab' },
+    ]);
+    expect(await personsOf(db.client, 'early')).toEqual({ idf: 'erin', pv: 'erin', su: 'erin' });
+    const q = queries('early');
+    expect((await q.funnel({ steps: [PV, SU], ...range })).map((s) => s.users)).toEqual([1, 1]);
+    expect(await q.uniqueUsers(range)).toEqual({ users: 1, source: 'events' });
+  });
+
+  it('links events stored before the identity migrations, when they run', async () => {
+    await insertIds(db.client, 'backfill', [
+      { id: 'pv', t: at(0, 9), type: 'page', event: PV, anonymousId: 'old-visitor' },
+      { id: 'idf', t: at(0, 10), type: 'identify', userId: 'frank', anonymousId: 'old-visitor' },
+      { id: 'al', t: at(0, 11), type: 'alias', previousId: 'frank', userId: 'franklin' },
+    ]);
+    // As if this database predated them: no identity rows, no record of the migrations.
+    for (const table of ['identity_links', 'identity_aliases']) await db.client.command({ query: `TRUNCATE TABLE sluice.${table}` });
+    await db.client.command({ query: 'ALTER TABLE sluice.schema_migrations DELETE WHERE version IN (5, 6) SETTINGS mutations_sync = 2' });
+    expect(await personsOf(db.client, 'backfill')).toEqual({ pv: 'old-visitor', idf: 'frank', al: 'franklin' });
+
+    const result = await migrate(db.client);
+    expect(result.applied).toEqual(['0005_identity_links', '0006_identity_aliases']);
+    expect(new Set(Object.values(await personsOf(db.client, 'backfill')))).toEqual(new Set(['franklin']));
+    // The other projects' links were backfilled too, and only once in effect.
+    expect(new Set(Object.values(await personsOf(db.client, 'devices')))).toEqual(new Set(['dave']));
+  });
+});
