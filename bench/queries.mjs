@@ -2,10 +2,14 @@
 // Query latency on 10M demo-like events in embedded chDB (a temp dir, removed at exit).
 //
 // Generates the events inside ClickHouse (`INSERT … SELECT … FROM numbers(…)`, through the real
-// migrations, so the hourly/daily rollups fill as they would from the writer), then times the query
-// API of @sluice/collector: trends from the rollups (goal p50 ≤ 50 ms) and a funnel over all 10M
-// events (goal ≤ 1 s), plus the other questions for reference. Medians of several runs; nothing is
-// asserted.
+// migrations, so the hourly/daily rollups and the identity graph fill as they would from the writer),
+// then times the query API of @sluice/collector: trends from the rollups (goal p50 ≤ 50 ms) and a
+// person-level funnel over all 10M events (goal ≤ 1 s), plus the other questions for reference.
+// Medians of several runs; nothing is asserted.
+//
+// People: 10 events each, so 1M people for 10M events. A third browse anonymously first (a-N), then
+// sign up and carry both ids (u-N with a-N); half of those also come back on a second device (b-N).
+// A third are signed-in users only (u-N), a third anonymous visitors only (a-N).
 //
 //   node bench/queries.mjs [--quick] [--events N]
 //
@@ -20,7 +24,7 @@ const opt = (name, fallback) => {
   return i >= 0 ? argv[i + 1] : fallback;
 };
 const EVENTS = Number(opt('events', QUICK ? 1_000_000 : 10_000_000));
-const USERS = Math.max(1, Math.round(EVENTS / 20));
+const USERS = Math.max(1, Math.round(EVENTS / 10));
 const CHUNK = 2_000_000;
 const DAY = 86_400_000;
 const RUNS = { fast: QUICK ? 5 : 7, slow: 3 };
@@ -30,29 +34,34 @@ const engine = await createEngine({ embedded: { path: dir } });
 const client = engine.client;
 await migrate(client);
 
-// ---- generate: USERS users, ~20 events each, in order, over the last ~28 days
+// ---- generate: USERS people, 10 events each, in order, over the last ~28 days
 const now = Date.now();
 const start = now - 28 * DAY;
 const generate = (offset, count) => `
 INSERT INTO sluice.events (project, message_id, type, event, user_id, anonymous_id, distinct_id, session_id,
   timestamp, original_timestamp, sent_at, received_at, properties, traits, context,
   page_url, page_path, referrer, utm_source, utm_medium, utm_campaign, locale, library_name, library_version)
-SELECT 'demo', concat('m-', toString(number)), if(ev = 'Page Viewed', 'page', 'track'), ev, u, concat('a-', u), u,
+SELECT 'demo', concat('m-', toString(number)), if(ev = 'Page Viewed', 'page', 'track'), ev, uid, aid, if(uid != '', uid, aid),
   concat(u, '-', toString(intDiv(k, 4))), ts, ts, ts, ts + toIntervalMillisecond(150),
   if(ev = 'Order Placed', concat('{"plan":"', arrayElement(['free','pro','team'], 1 + uh % 3), '","total":', toString(uh % 200), '}'), '{}'),
   '{}', '{}', concat('https://example.com', path), path, '', src, if(src = '', '', 'cpc'), if(src = '', '', 'launch'),
   'en-US', 'sluice-browser', '0.1.0'
 FROM (
   SELECT number, u, k, uh, ts,
-    multiIf(k = 0, 'Signup Completed', k = 3 AND uh % 10 < 6, 'Activated', k = 8 AND uh % 10 < 3, 'Order Placed',
+    multiIf(k = 0, 'Page Viewed', k = 3 AND uh % 10 < 6, 'Signup Completed', k = 8 AND uh % 10 < 3, 'Order Placed',
             k % 4 = 1, 'App Opened', k % 7 = 2, 'Button Clicked', 'Page Viewed') AS ev,
+    -- kind 0: anonymous until k = 3, then both ids (a second device from k = 6 for half); 1: user only; 2: anonymous only
+    p % 3 AS kind,
+    multiIf(kind = 1, concat('u-', u), kind = 0 AND k >= 3, concat('u-', u), '') AS uid,
+    multiIf(kind = 1, '', kind = 0 AND k >= 6 AND p % 2 = 0, concat('b-', u), concat('a-', u)) AS aid,
     arrayElement(['', 'google', 'newsletter', 'twitter', 'linkedin'], 1 + uh % 5) AS src,
     arrayElement(['/', '/pricing', '/docs', '/blog', '/signup', '/app'], 1 + (cityHash64(number) % 6)) AS path
   FROM (
     SELECT number,
-      concat('u-', toString(number % ${USERS})) AS u,
+      number % ${USERS} AS p,
+      toString(p) AS u,
       intDiv(number, ${USERS}) AS k,
-      cityHash64(number % ${USERS}) AS uh,
+      cityHash64(p) AS uh,
       fromUnixTimestamp64Milli(toInt64(${start} + (uh % ${25 * DAY}) + intDiv(number, ${USERS}) * 10800000 + cityHash64(number) % 10800000), 'UTC') AS ts
     FROM numbers(${offset}, ${count})
   )
@@ -65,8 +74,9 @@ for (let offset = 0; offset < EVENTS; offset += CHUNK) {
 }
 const insertS = (performance.now() - t0) / 1000;
 process.stderr.write(` in ${insertS.toFixed(1)} s\n`);
-const [{ rows, hourly, daily }] = await (await client.query({
-  query: `SELECT (SELECT count() FROM sluice.events) AS rows, (SELECT count() FROM sluice.events_hourly) AS hourly, (SELECT count() FROM sluice.events_daily) AS daily`,
+const [{ rows, hourly, daily, links, ids }] = await (await client.query({
+  query: `SELECT (SELECT count() FROM sluice.events) AS rows, (SELECT count() FROM sluice.events_hourly) AS hourly, (SELECT count() FROM sluice.events_daily) AS daily,
+    (SELECT uniqExact(id) FROM sluice.identity_links) AS links, (SELECT uniqExact(distinct_id) FROM sluice.events) AS ids`,
   format: 'JSONEachRow',
 })).json();
 
@@ -74,17 +84,21 @@ let source = '';
 const queries = createQueries({ client, project: 'demo', onQuery: (info) => (source = info.source) });
 const last30 = { from: now - 30 * DAY, to: now };
 const last7 = { from: now - 7 * DAY, to: now };
-const steps = ['Signup Completed', 'Activated', 'Order Placed'];
+const steps = ['Page Viewed', 'Signup Completed', 'Order Placed'];
 
 const CASES = [
   { name: 'trends by day, 30 days', goal: '≤ 50 ms', runs: RUNS.fast, ask: () => queries.trends({ interval: 'day', ...last30 }) },
   { name: 'trends by hour, 7 days', goal: '≤ 50 ms', runs: RUNS.fast, ask: () => queries.trends({ interval: 'hour', ...last7 }) },
-  { name: 'trends by day + users per day, 30 days', runs: RUNS.fast, ask: () => queries.trends({ interval: 'day', users: true, ...last30 }) },
+  { name: 'trends by day + distinct_ids per day, 30 days', runs: RUNS.fast, ask: () => queries.trends({ interval: 'day', users: true, by: 'distinct_id', ...last30 }) },
+  { name: 'trends by day + people per day, 30 days', runs: RUNS.slow, ask: () => queries.trends({ interval: 'day', users: true, ...last30 }) },
   { name: 'trends by day × utm_source, 30 days', runs: RUNS.fast, ask: () => queries.trends({ interval: 'day', breakdown: 'utm_source', ...last30 }) },
-  { name: 'top events, 30 days (ragged ends)', runs: RUNS.fast, ask: () => queries.topEvents({ limit: 10, ...last30 }) },
-  { name: 'unique users, 30 days', runs: RUNS.fast, ask: () => queries.uniqueUsers(last30) },
-  { name: 'funnel, 3 steps, 7d window, 30 days', goal: '≤ 1 s', runs: RUNS.slow, ask: () => queries.funnel({ steps, window: '7d', ...last30 }) },
-  { name: 'retention weekly, 4 periods, 30 days', runs: RUNS.slow, ask: () => queries.retention({ start: 'Signup Completed', returning: 'App Opened', period: 'week', periods: 4, ...last30 }) },
+  { name: 'top events by distinct_id, 30 days (ragged ends)', runs: RUNS.fast, ask: () => queries.topEvents({ limit: 10, by: 'distinct_id', ...last30 }) },
+  { name: 'top events by person, 30 days', runs: RUNS.slow, ask: () => queries.topEvents({ limit: 10, ...last30 }) },
+  { name: 'unique distinct_ids, 30 days', runs: RUNS.fast, ask: () => queries.uniqueUsers({ by: 'distinct_id', ...last30 }) },
+  { name: 'unique people, 30 days', runs: RUNS.slow, ask: () => queries.uniqueUsers(last30) },
+  { name: 'funnel by person, 3 steps, 7d window, 30 days', goal: '≤ 1 s', runs: RUNS.slow, ask: () => queries.funnel({ steps, window: '7d', ...last30 }) },
+  { name: 'funnel by distinct_id (for comparison)', runs: RUNS.slow, ask: () => queries.funnel({ steps, window: '7d', by: 'distinct_id', ...last30 }) },
+  { name: 'retention weekly by person, 4 periods, 30 days', runs: RUNS.slow, ask: () => queries.retention({ start: 'Signup Completed', returning: 'App Opened', period: 'week', periods: 4, ...last30 }) },
   { name: 'trends by day × property plan', runs: 2, ask: () => queries.trends({ interval: 'day', breakdown: 'plan', ...last30 }) },
 ];
 
@@ -191,18 +205,18 @@ for (const c of COMPARISONS) {
   process.stderr.write(`queries: comparison ${c.name}: p50 ${median(times).toFixed(1)} ms, ${error}\n`);
 }
 
-const funnel = results.find((r) => r.name.startsWith('funnel'))?.answer ?? [];
+const funnelOf = (prefix) => (results.find((r) => r.name.startsWith(prefix))?.answer ?? []).map((s) => `${s.step} ${fmt(s.users)}`).join(' → ');
 const markdown = [
-  `### Query latency on ${fmt(Number(rows))} events (embedded chDB, project "demo", ${fmt(USERS)} users)`,
+  `### Query latency on ${fmt(Number(rows))} events (embedded chDB, project "demo", ${fmt(USERS)} people, ${fmt(Number(ids))} distinct_ids)`,
   '',
-  `Generated in ${insertS.toFixed(1)} s with INSERT … SELECT through the migrations; rollup rows: events_hourly ${fmt(Number(hourly))}, events_daily ${fmt(Number(daily))}.`,
+  `Generated in ${insertS.toFixed(1)} s with INSERT … SELECT through the migrations; rollup rows: events_hourly ${fmt(Number(hourly))}, events_daily ${fmt(Number(daily))}; linked anonymous ids: ${fmt(Number(links))}.`,
   '',
   table(
     ['question', 'read from', 'runs', 'p50 ms', 'p90 ms', 'goal or note'],
     results.map((r) => [r.name, r.source, r.runs, r.p50.toFixed(1), r.p90.toFixed(1), r.goal]),
   ),
   '',
-  `Funnel answer: ${funnel.map((s) => `${s.step} ${fmt(s.users)}`).join(' → ')}`,
+  `Funnel by person: ${funnelOf('funnel by person')}; by distinct_id: ${funnelOf('funnel by distinct_id')}`,
 ].join('\n');
 
 await engine.close();
