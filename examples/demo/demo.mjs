@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { createCollector } from '@sluice/collector';
 import { drive } from './drive.mjs';
-import { countEvents, eventsByType, funnel, retention, storage, waitForLanding } from './report.mjs';
+import { countEvents, productQueries, retentionByDay, storage, waitForLanding } from './report.mjs';
 import { startServer } from './server.mjs';
 import { journeys, STEPS } from './simulate.mjs';
 import { taxonomy } from './taxonomy.mjs';
@@ -71,7 +71,7 @@ async function main() {
     // Acknowledged once fsynced to this write-ahead log (the default ack mode), then inserted.
     wal: { dir: `${opts.data}-wal` },
     taxonomy,
-    dashboard: { readKey: READ_KEY, project: PROJECT, steps: STEPS, retention: { start: STEPS[0], returning: 'Dashboard Viewed' } },
+    dashboard: { readKey: READ_KEY, project: PROJECT, steps: STEPS, retention: { start: STEPS[1], returning: 'Dashboard Viewed' } },
   });
   let started;
   try {
@@ -91,7 +91,7 @@ async function main() {
   console.log(`  collector   ${url}  (write key "${WRITE_KEY}" → project "${PROJECT}")`);
   console.log(`  dashboard   ${url}/dashboard  (log in with the read key "${READ_KEY}")`);
   console.log(`  schema      ${applied.length ? `migrations applied: ${applied.join(', ')}` : 'up to date; demo data from the last run cleared'}`);
-  console.log(`  story       ${count(opts.users)} simulated users arriving over ${opts.days} days of event time\n`);
+  console.log(`  story       ${count(opts.users)} simulated visitors arriving anonymously over ${opts.days} days of event time\n`);
 
   const start = Date.now() - (opts.days * 2 + 1) * DAY;
   const sendStarted = Date.now();
@@ -100,7 +100,7 @@ async function main() {
     writeKey: WRITE_KEY,
     total: opts.users,
     journeys: journeys({ users: opts.users, days: opts.days, start }),
-    onProgress: (p) => progressLine(`  sending     ${bar(p.users / p.total, 24)}  ${count(p.users)} / ${count(p.total)} users · ${count(p.sent)} events`, p.users === p.total),
+    onProgress: (p) => progressLine(`  sending     ${bar(p.users / p.total, 24)}  ${count(p.users)} / ${count(p.total)} visitors · ${count(p.sent)} events`, p.users === p.total),
   });
   const acked = Date.now();
   const expected = result.sent - result.dropped - result.rejected;
@@ -108,7 +108,7 @@ async function main() {
   console.log(`  sent        ${count(result.sent)} events in ${((acked - sendStarted) / 1000).toFixed(1)} s (${count(result.rejected)} rejected, ${count(result.dropped)} dropped)`);
   console.log(`  landed      ${count(landing.landed)} of ${count(expected)} acknowledged events, queryable ${(landing.ms / 1000).toFixed(1)} s after the last acknowledgement`);
 
-  await printReport(client, database);
+  await printReport(client, database, { from: start - DAY, to: Date.now() });
 
   if (opts.once) {
     await shutdown(server, collector, 0);
@@ -119,27 +119,30 @@ async function main() {
   for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => void shutdown(server, collector, 0));
 }
 
-async function printReport(client, database) {
+async function printReport(client, database, range) {
   const scope = { database, project: PROJECT };
-  section('Events by type');
-  const types = await eventsByType(client, scope);
-  const most = Math.max(...types.map((row) => Number(row.events)));
-  for (const row of types) {
-    const label = `${row.type.padEnd(9)} ${(row.name || '').padEnd(18)}`;
-    console.log(`  ${label} ${count(row.events).padStart(7)}  ${bar(Number(row.events) / most, 30)}`);
+  const queries = productQueries(client, scope);
+  section('Top events, with the people who sent them');
+  const top = await queries.topEvents({ limit: 10, ...range });
+  const most = Math.max(1, ...top.map((row) => row.count));
+  for (const row of top) {
+    console.log(`  ${row.event.padEnd(18)} ${count(row.count).padStart(7)} events  ${count(row.users).padStart(6)} people  ${bar(row.count / most, 24)}`);
   }
 
-  section('Funnel, each step within 7 days of the first');
-  const steps = await funnel(client, { ...scope, steps: STEPS, windowMs: 7 * DAY });
+  section('Funnel from the landing page, each step within 7 days of the first, counting people');
+  const steps = await queries.funnel({ steps: STEPS, window: '7d', ...range });
   const first = steps[0]?.users || 1;
   steps.forEach((step, i) => {
-    const fromPrevious = i === 0 ? '' : `  (${percent(step.users / (steps[i - 1].users || 1))} of the step before)`;
+    const fromPrevious = i === 0 ? '' : `  (${percent(step.fromPrevious)} of the step before)`;
     console.log(`  ${step.step.padEnd(18)} ${count(step.users).padStart(6)}  ${percent(step.users / first).padStart(6)}  ${bar(step.users / first, 30)}${fromPrevious}`);
   });
+  const byId = await queries.funnel({ steps: STEPS.slice(0, 2), window: '7d', by: 'distinct_id', ...range });
+  console.log(`  Counted by distinct_id instead, ${count(byId[1]?.users ?? 0)} of ${count(byId[0]?.users ?? 0)} would reach "${STEPS[1]}": the anonymous page views`);
+  console.log('  and the signup carry different ids until identify links them (docs/identity.md).');
 
-  section('Retention: users who signed up and came back to the dashboard');
-  const days = await retention(client, { ...scope, start: STEPS[0], returning: 'Dashboard Viewed', days: [1, 2, 3, 7] });
-  for (const day of days) {
+  section('Retention: people who signed up and came back to the dashboard');
+  const cohorts = await queries.retention({ start: STEPS[1], returning: 'Dashboard Viewed', period: 'day', periods: 7, ...range });
+  for (const day of retentionByDay(cohorts, [1, 2, 3, 7])) {
     console.log(`  day ${String(day.day).padEnd(3)} ${count(day.users).padStart(6)} of ${count(day.cohort)}  ${percent(day.users / (day.cohort || 1)).padStart(6)}  ${bar(day.users / (day.cohort || 1), 30)}`);
   }
 

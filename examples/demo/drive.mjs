@@ -1,5 +1,6 @@
-// Pushes the simulated journeys through the real SDKs: page views and identify from the browser
-// SDK (running in a happy-dom window), server-side events from the Node SDK.
+// Pushes the simulated journeys through the real SDKs: anonymous page views, identify and the signup
+// from the browser SDK (running in a happy-dom window), then server-side events from the Node SDK,
+// which knows signed-up users by their userId only. The collector links the two.
 import { createAnalytics as createBrowserAnalytics } from '@sluice/sdk-browser';
 import { createAnalytics as createNodeAnalytics } from '@sluice/sdk-node';
 import { Window } from 'happy-dom';
@@ -36,11 +37,13 @@ export async function drive({ endpoint, writeKey, journeys, total, onProgress })
       eventTime = call.at;
       if (call.kind === 'page') {
         window.happyDOM.setURL(`https://shop.example${call.path}${call.search}`);
-        browser.page();
+        browser.page('Page Viewed');
       } else if (call.kind === 'identify') {
         browser.identify(journey.userId, call.traits);
+      } else if (call.from === 'browser') {
+        browser.track(call.event, call.properties);
       } else {
-        server.track({ event: call.event, userId: journey.userId, anonymousId: journey.anonymousId, properties: call.properties, timestamp: new Date(call.at) });
+        server.track({ event: call.event, userId: journey.userId, properties: call.properties, timestamp: new Date(call.at) });
       }
       sent++;
     }

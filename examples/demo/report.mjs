@@ -1,4 +1,6 @@
-// What landed, asked of ClickHouse with query parameters (never values spliced into SQL).
+// What landed. The analytics questions go through the product's query API; only the landing
+// counter and the storage figures read ClickHouse directly (with query parameters).
+import { createQueries } from '@sluice/collector/query';
 
 const DAY_MS = 86_400_000;
 
@@ -25,54 +27,27 @@ export async function waitForLanding(client, { database, project, expected, time
   return { landed, ms: Date.now() - started };
 }
 
-export async function eventsByType(client, { database, project }) {
-  return rows(
-    client,
-    `SELECT type, if(type IN ('track', 'page', 'screen'), event, '') AS name, uniqExact(message_id) AS events
-     FROM {db:Identifier}.events WHERE project = {project:String}
-     GROUP BY type, name ORDER BY events DESC`,
-    { db: database, project },
-  );
+/**
+ * The product's own questions, asked through the query API that the dashboard and `sluice query`
+ * use (`@sluice/collector/query`). They count people: every id the events link (docs/identity.md).
+ */
+export function productQueries(client, { database, project }) {
+  return createQueries({ client, database, project });
 }
 
-/** Users reaching each step in order within the window (windowFunnel over the raw events). */
-export async function funnel(client, { database, project, steps, windowMs }) {
-  const conditions = steps.map((_, i) => `event = {s${i}:String}`).join(', ');
-  const params = { db: database, project, window: Math.round(windowMs / 1000), steps };
-  steps.forEach((step, i) => (params[`s${i}`] = step));
-  const levels = await rows(
-    client,
-    `SELECT level, count() AS users FROM (
-       SELECT distinct_id, windowFunnel({window:UInt64})(toDateTime(timestamp), ${conditions}) AS level
-       FROM {db:Identifier}.events
-       WHERE project = {project:String} AND event IN {steps:Array(String)}
-       GROUP BY distinct_id)
-     WHERE level > 0 GROUP BY level`,
-    params,
-  );
-  return steps.map((step, i) => ({
-    step,
-    users: levels.filter((row) => Number(row.level) > i).reduce((sum, row) => sum + Number(row.users), 0),
-  }));
-}
-
-/** Share of users who did `start` on day D and `returning` on day D+1 and on day D+7. */
-export async function retention(client, { database, project, start, returning, days }) {
-  const result = await rows(
-    client,
-    `WITH cohort AS (
-       SELECT distinct_id, min(toDate(timestamp)) AS day FROM {db:Identifier}.events
-       WHERE project = {project:String} AND event = {start:String} GROUP BY distinct_id),
-     activity AS (
-       SELECT DISTINCT distinct_id, toDate(timestamp) AS day FROM {db:Identifier}.events
-       WHERE project = {project:String} AND event = {returning:String})
-     SELECT d AS offset, countIf(activity.day = cohort.day + d) AS users, (SELECT count() FROM cohort) AS cohort
-     FROM cohort LEFT JOIN activity ON activity.distinct_id = cohort.distinct_id
-     ARRAY JOIN {days:Array(UInt16)} AS d
-     GROUP BY d ORDER BY d`,
-    { db: database, project, start, returning, days },
-  );
-  return result.map((row) => ({ day: Number(row.offset), users: Number(row.users), cohort: Number(row.cohort) }));
+/** Daily retention folded over every cohort: of those who could have come back on day k, how many did. */
+export function retentionByDay(result, days) {
+  return days.map((day) => {
+    let users = 0;
+    let cohort = 0;
+    for (const c of result.cohorts) {
+      const retained = c.retained[day];
+      if (retained === null || retained === undefined) continue;
+      users += retained;
+      cohort += c.size;
+    }
+    return { day, users, cohort };
+  });
 }
 
 /** Bytes on disk of the events table, against the same rows written out as JSON. */
