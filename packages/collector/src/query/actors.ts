@@ -1,4 +1,5 @@
-import { personEvents, personsPrelude } from './persons';
+import type { GroupKey } from './persons';
+import { personEvents, personGroups, personsPrelude } from './persons';
 import type { Params } from './sql';
 import type { Actor } from './types';
 
@@ -22,5 +23,20 @@ export function actorEvents(p: Params, actor: Actor, columns: readonly string[],
     SELECT ${actor} AS actor${passed}
     FROM ${p.table('events')}
     WHERE ${where}
+  )`;
+}
+
+/**
+ * The events matching `where`, one row per actor and `keys`, with `n` the distinct messageIds of
+ * the row: what a count of actors needs, read in fewer rows than `actorEvents` gives.
+ */
+export function actorGroups(p: Params, actor: Actor, keys: readonly GroupKey[], where: string): string {
+  if (actor === 'person') return personGroups(p, keys, where);
+  const names = keys.map((k) => `, ${k.name}`).join('');
+  return `(
+    SELECT ${actor} AS actor${keys.map((k) => `, ${k.expr} AS ${k.name}`).join('')}, uniqExact(message_id) AS n
+    FROM ${p.table('events')}
+    WHERE ${where}
+    GROUP BY actor${names}
   )`;
 }

@@ -64,23 +64,52 @@ export function personsPrelude(p: Params): string {
 `;
 }
 
+/** A column of the statement's result, computed per group. */
+export interface GroupKey {
+  name: string;
+  expr: string;
+}
+
+/**
+ * `inner` (rows with project, distinct_id, user_id, anonymous_id and `passed`) with `actor` set to
+ * each row's person. With a project in scope every id is that project's, so the joins key on the id
+ * alone, which is cheaper than (project, id).
+ */
+function withPerson(p: Params, inner: string, passed: readonly string[]): string {
+  const same = (a: string, b: string): string => (p.scoped ? '' : `${a}.project = ${b}.project AND `);
+  return `(
+    SELECT
+      if(pa.root != '', pa.root, if(e.user_id != '', e.user_id, if(pl.person != '', pl.person, e.anonymous_id))) AS actor${passed.map((c) => `, e.${c} AS ${c}`).join('')}
+    FROM (
+      ${inner}
+    ) AS e
+    LEFT ANY JOIN person_aliases AS pa ON ${same('pa', 'e')}pa.start = e.distinct_id
+    LEFT ANY JOIN person_links AS pl ON ${same('pl', 'e')}pl.id = e.anonymous_id
+  )`;
+}
+
 /**
  * A subquery of the events matching `where`, with `actor` set to the event's person and the given
  * `columns` of `events` passed through. Use after `personsPrelude`.
  */
 export function personEvents(p: Params, columns: readonly string[], where: string): string {
-  const passed = columns.map((c) => `, e.${c} AS ${c}`).join('');
   const own = new Set(['project', 'distinct_id', 'user_id', 'anonymous_id']);
   const read = columns.filter((c) => !own.has(c)).map((c) => `, ${c}`).join('');
-  return `(
-    SELECT
-      if(pa.root != '', pa.root, if(e.user_id != '', e.user_id, if(pl.person != '', pl.person, e.anonymous_id))) AS actor${passed}
-    FROM (
-      SELECT project, distinct_id, user_id, anonymous_id${read}
+  return withPerson(p, `SELECT project, distinct_id, user_id, anonymous_id${read}
+      FROM ${p.table('events')}
+      WHERE ${where}`, columns);
+}
+
+/**
+ * The events matching `where`, grouped by ids and `keys` before people are resolved, with `actor`,
+ * the keys, and `n`, the distinct messageIds of the group. A count of people reads one row per id
+ * and key instead of one per event; `sum(n)` is the distinct events, since a messageId's copies
+ * share their ids and keys.
+ */
+export function personGroups(p: Params, keys: readonly GroupKey[], where: string): string {
+  const names = keys.map((k) => k.name);
+  return withPerson(p, `SELECT project, distinct_id, user_id, anonymous_id${keys.map((k) => `, ${k.expr} AS ${k.name}`).join('')}, uniqExact(message_id) AS n
       FROM ${p.table('events')}
       WHERE ${where}
-    ) AS e
-    LEFT ANY JOIN person_aliases AS pa ON pa.project = e.project AND pa.start = e.distinct_id
-    LEFT ANY JOIN person_links AS pl ON pl.project = e.project AND pl.id = e.anonymous_id
-  )`;
+      GROUP BY project, distinct_id, user_id, anonymous_id${names.map((n) => `, ${n}`).join('')}`, [...names, 'n']);
 }

@@ -33,6 +33,8 @@ export function createParams(scope: QueryScope) {
   let next = 0;
   return {
     values,
+    /** Whether the statement reads one project only. */
+    scoped: scope.project !== undefined,
     add(type: string, value: unknown): string {
       const name = `p${next++}`;
       values[name] = value;

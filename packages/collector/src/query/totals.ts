@@ -1,5 +1,5 @@
 import { CollectorError } from '../errors';
-import { actorEvents, actorPrelude } from './actors';
+import { actorGroups, actorPrelude } from './actors';
 import type { Params, QueryScope, SqlQuery } from './sql';
 import { createParams, eventFilter, resolveActor, TIME } from './sql';
 import { ceilTo, floorTo, toClickHouseTime } from './time-range';
@@ -22,8 +22,8 @@ function actorsByEvent(p: Params, q: TotalsQuestion, actor: Actor): { prelude: s
     AND timestamp >= ${p.add(TIME, toClickHouseTime(q.from))} AND timestamp < ${p.add(TIME, toClickHouseTime(q.to))}`;
   return {
     prelude: actorPrelude(p, actor),
-    sql: `SELECT event, uniqExact(message_id) AS n_events, uniqExactIf(actor, actor != '') AS n_users
-FROM ${actorEvents(p, actor, ['event', 'message_id'], where)}
+    sql: `SELECT event, sum(n) AS n_events, uniqExactIf(actor, actor != '') AS n_users
+FROM ${actorGroups(p, actor, [{ name: 'event', expr: 'event' }], where)}
 GROUP BY event`,
   };
 }
@@ -95,7 +95,7 @@ export function buildUniqueUsersQuery(scope: QueryScope, q: TotalsQuestion): Sql
     const where = `${p.projectFilter()}${eventFilter(p, q.events)}
     AND timestamp >= ${p.add(TIME, toClickHouseTime(q.from))} AND timestamp < ${p.add(TIME, toClickHouseTime(q.to))}`;
     const query = `${actorPrelude(p, actor)}SELECT uniqExactIf(actor, actor != '') AS n_users
-FROM ${actorEvents(p, actor, [], where)}`;
+FROM ${actorGroups(p, actor, [], where)}`;
     return { query, params: p.values, source: 'events' };
   }
   const { sql, source } = statesByEvent(p, q);

@@ -1,5 +1,5 @@
 import { CollectorError } from '../errors';
-import { actorEvents, actorPrelude } from './actors';
+import { actorGroups, actorPrelude } from './actors';
 import type { Params, QueryScope, SqlQuery } from './sql';
 import { createParams, eventFilter, resolveActor, TIME } from './sql';
 import { bucketStarts, ceilTo, floorTo, toClickHouseTime } from './time-range';
@@ -86,27 +86,28 @@ export function buildTrendsQuery(scope: QueryScope, q: TrendsQuestion): SqlQuery
   } else {
     bucket = day ? 'toStartOfDay(timestamp)' : 'toStartOfHour(timestamp)';
     range = `timestamp >= ${p.add(TIME, toClickHouseTime(start))} AND timestamp < ${p.add(TIME, toClickHouseTime(end))}`;
-    counts = `uniqExact(message_id) AS n_events${q.users ? ", uniqExactIf(actor, actor != '') AS n_users" : ''}`;
+    counts = 'uniqExact(message_id) AS n_events';
   }
-  if (q.breakdown !== undefined) value = `, ${source === 'events' ? breakdownExpr(p, q.breakdown) : q.breakdown} AS value`;
+  const breakdown = q.breakdown === undefined ? undefined : source === 'events' ? breakdownExpr(p, q.breakdown) : q.breakdown;
+  if (breakdown !== undefined) value = `, ${breakdown} AS value`;
   const where = `${p.projectFilter()}${eventFilter(p, q.events)} AND ${range}`;
-  const select = `SELECT toUInt32(toUnixTimestamp(${bucket})) AS t, event${value}, ${counts}`;
+  const time = `toUInt32(toUnixTimestamp(${bucket}))`;
   const group = `GROUP BY t, event${value ? ', value' : ''}`;
-  if (source !== 'events') {
-    return { query: `${select}\nFROM ${p.table(source)}\nWHERE ${where}\n${group}`, params: p.values, source };
+  if (source !== 'events' || !q.users) {
+    const query = `SELECT ${time} AS t, event${value}, ${counts}\nFROM ${p.table(source)}\nWHERE ${where}\n${group}`;
+    return { query, params: p.values, source };
   }
-  const actor = q.users ? resolveActor(q.by) : 'distinct_id';
-  const columns = ['event', 'timestamp', 'message_id', ...breakdownColumns(q.breakdown)];
-  const query = `${actorPrelude(p, actor)}${select}
-FROM ${actorEvents(p, actor, columns, where)}
+  // Users from events: grouped by id and bucket first, then people (or the column) counted.
+  const actor = resolveActor(q.by);
+  const keys = [
+    { name: 't', expr: time },
+    { name: 'event', expr: 'event' },
+    ...(breakdown === undefined ? [] : [{ name: 'value', expr: breakdown }]),
+  ];
+  const query = `${actorPrelude(p, actor)}SELECT t, event${value ? ', value' : ''}, sum(n) AS n_events, uniqExactIf(actor, actor != '') AS n_users
+FROM ${actorGroups(p, actor, keys, where)}
 ${group}`;
   return { query, params: p.values, source };
-}
-
-/** Columns of `events` a breakdown reads. */
-function breakdownColumns(breakdown: string | undefined): string[] {
-  if (breakdown === undefined) return [];
-  return isColumnBreakdown(breakdown) ? [breakdown] : ['properties'];
 }
 
 /** Rows → zero-filled series, one per event (and breakdown value), largest total first. */
