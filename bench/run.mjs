@@ -176,6 +176,11 @@ function targets() {
   }
   const f = results.freshness?.data;
   if (f) out.push(row('freshness p99, ack → queryable', '≤ 2 s', `${fmt(f.p99ms)} ms`, f.p99ms <= 2000));
+  const q = results.queries;
+  const trend = q?.data?.find((r) => r.name === 'trends by day, 30 days');
+  if (trend) out.push(row(`trends from rollups, p50 (${fmt(q.settings.events)} events)`, '≤ 50 ms', `${fmt(trend.p50, 1)} ms`, trend.p50 <= 50));
+  const funnel = q?.data?.find((r) => r.name.startsWith('funnel by person'));
+  if (funnel) out.push(row(`person-level funnel, p50 (${fmt(q.settings.events)} events, ${fmt(q.settings.users)} people)`, '≤ 1 s', `${fmt(funnel.p50)} ms`, funnel.p50 <= 1000));
   const s = results.storage?.data;
   if (s) out.push(row(`storage, raw JSON / bytes on disk (${fmt(s.rows)} events)`, '≥ 15×', `${fmt(s.ratioOnDisk, 1)}×`, s.ratioOnDisk >= 15));
   return out.join('\n');

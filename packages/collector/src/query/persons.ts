@@ -101,15 +101,12 @@ export function personEvents(p: Params, columns: readonly string[], where: strin
 }
 
 /**
- * The events matching `where`, grouped by ids and `keys` before people are resolved, with `actor`,
- * the keys, and `n`, the distinct messageIds of the group. A count of people reads one row per id
- * and key instead of one per event; `sum(n)` is the distinct events, since a messageId's copies
- * share their ids and keys.
+ * The distinct ids and `keys` of the events matching `where`, with `actor` set to each one's person:
+ * a count of people reads one row per id and key instead of one per event.
  */
 export function personGroups(p: Params, keys: readonly GroupKey[], where: string): string {
   const names = keys.map((k) => k.name);
-  return withPerson(p, `SELECT project, distinct_id, user_id, anonymous_id${keys.map((k) => `, ${k.expr} AS ${k.name}`).join('')}, uniqExact(message_id) AS n
+  return withPerson(p, `SELECT DISTINCT project, distinct_id, user_id, anonymous_id${keys.map((k) => `, ${k.expr} AS ${k.name}`).join('')}
       FROM ${p.table('events')}
-      WHERE ${where}
-      GROUP BY project, distinct_id, user_id, anonymous_id${names.map((n) => `, ${n}`).join('')}`, [...names, 'n']);
+      WHERE ${where}`, names);
 }

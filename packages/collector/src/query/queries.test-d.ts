@@ -30,6 +30,10 @@ describe('queries typed by the taxonomy', () => {
     void q.trends({ events: ['Order Placed'], breakdown: 'currency' });
     void q.trends({ breakdown: 'utm_source' });
     void q.retention({ start: 'Signup Completed', returning: 'Order Placed', period: 'week' });
+    void q.funnel({ steps: ['Signup Completed'], by: 'person' });
+    void q.topEvents({ by: 'distinct_id' });
+    void q.uniqueUsers({ by: 'session_id' });
+    void q.trends({ users: true, by: 'anonymous_id' });
   });
 
   it('rejects names outside the taxonomy', () => {
@@ -41,6 +45,8 @@ describe('queries typed by the taxonomy', () => {
     void q.retention({ start: 'Signup Completed', returning: 'Order Placd' });
     // @ts-expect-error period is day or week
     void q.retention({ start: 'Signup Completed', returning: 'Activated', period: 'month' });
+    // @ts-expect-error by is person or an id column
+    void q.funnel({ steps: ['Activated'], by: 'email' });
   });
 
   it('stays open without a taxonomy', () => {

@@ -14,17 +14,27 @@ export interface TotalsQuestion {
 }
 
 /**
- * Per event over exactly [from, to), for any actor but distinct_id: distinct messageIds and distinct
- * actors, from `events` (a person is only known at read time, so no rollup holds people).
+ * Per event over exactly [from, to), for any actor but distinct_id: the event count as the rollups
+ * give it (see `statesByEvent`), and the distinct actors from `events` (a person is only known at
+ * read time, so no rollup holds people).
  */
 function actorsByEvent(p: Params, q: TotalsQuestion, actor: Actor): { prelude: string; sql: string } {
   const where = `${p.projectFilter()}${eventFilter(p, q.events)}
     AND timestamp >= ${p.add(TIME, toClickHouseTime(q.from))} AND timestamp < ${p.add(TIME, toClickHouseTime(q.to))}`;
+  const { sql: states } = statesByEvent(p, q);
   return {
     prelude: actorPrelude(p, actor),
-    sql: `SELECT event, sum(n) AS n_events, uniqExactIf(actor, actor != '') AS n_users
-FROM ${actorGroups(p, actor, [{ name: 'event', expr: 'event' }], where)}
-GROUP BY event`,
+    sql: `SELECT c.event AS event, c.n_events AS n_events, u.n_users AS n_users
+FROM (
+  SELECT event, sum(e) AS n_events FROM (
+  ${states}
+  ) GROUP BY event
+) AS c
+LEFT JOIN (
+  SELECT event, uniqExactIf(actor, actor != '') AS n_users
+  FROM ${actorGroups(p, actor, [{ name: 'event', expr: 'event' }], where)}
+  GROUP BY event
+) AS u ON u.event = c.event`,
   };
 }
 

@@ -97,16 +97,27 @@ export function buildTrendsQuery(scope: QueryScope, q: TrendsQuestion): SqlQuery
     const query = `SELECT ${time} AS t, event${value}, ${counts}\nFROM ${p.table(source)}\nWHERE ${where}\n${group}`;
     return { query, params: p.values, source };
   }
-  // Users from events: grouped by id and bucket first, then people (or the column) counted.
+  // Users from events: distinct ids per bucket first, then people (or the column) counted.
   const actor = resolveActor(q.by);
   const keys = [
     { name: 't', expr: time },
     { name: 'event', expr: 'event' },
     ...(breakdown === undefined ? [] : [{ name: 'value', expr: breakdown }]),
   ];
-  const query = `${actorPrelude(p, actor)}SELECT t, event${value ? ', value' : ''}, sum(n) AS n_events, uniqExactIf(actor, actor != '') AS n_users
-FROM ${actorGroups(p, actor, keys, where)}
-${group}`;
+  const names = keys.map((k) => k.name);
+  const on = names.map((n) => `u.${n} = c.${n}`).join(' AND ');
+  const query = `${actorPrelude(p, actor)}SELECT ${names.map((n) => `c.${n} AS ${n}`).join(', ')}, c.n_events AS n_events, u.n_users AS n_users
+FROM (
+  SELECT ${time} AS t, event${value}, ${counts}
+  FROM ${p.table('events')}
+  WHERE ${where}
+  ${group}
+) AS c
+LEFT JOIN (
+  SELECT ${names.join(', ')}, uniqExactIf(actor, actor != '') AS n_users
+  FROM ${actorGroups(p, actor, keys, where)}
+  GROUP BY ${names.join(', ')}
+) AS u ON ${on}`;
   return { query, params: p.values, source };
 }
 
