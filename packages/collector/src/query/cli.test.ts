@@ -86,6 +86,26 @@ describe('sluice query', () => {
     }
   });
 
+  it('counts people unless --by names an id column, and says so in the usage', async () => {
+    const usage = capture();
+    expect(await runQueryCommand(['--help'], usage.io)).toBe(0);
+    expect(usage.out()).toContain('--by person|distinct_id|user_id|anonymous_id|session_id (default person');
+    for (const [argv, identity] of [
+      [['funnel', '--steps', 'A,B'], true],
+      [['funnel', '--steps', 'A,B', '--by', 'person'], true],
+      [['funnel', '--steps', 'A,B', '--by', 'distinct_id'], false],
+      [['users'], true],
+      [['users', '--by', 'session_id'], false],
+      [['top', '--by', 'user_id'], false],
+      [['trends', '--users'], true],
+    ] as const) {
+      const engine = fakeEngine([]);
+      const c = capture();
+      expect(await runQueryCommand([...argv], c.io, { openEngine: engine.openEngine, now: () => NOW })).toBe(0);
+      expect([argv.join(' '), engine.calls[0]?.query.includes('identity_links')]).toEqual([argv.join(' '), identity]);
+    }
+  });
+
   it('exits 2 with usage for bad flags, before opening anything', async () => {
     const engine = fakeEngine([]);
     for (const [argv, message] of [
@@ -97,6 +117,7 @@ describe('sluice query', () => {
       [['top', '--bogus'], /Unknown option '--bogus'/],
       [['top', '--embedded', 'a', '--clickhouse', 'http://x'], /either --embedded DIR or --clickhouse URL/],
       [['top', '--since', 'forever'], /--since "forever" is not a duration/],
+      [['funnel', '--steps', 'A', '--by', 'email'], /--by "email" must be one of person, distinct_id, user_id, anonymous_id, session_id/],
     ] as const) {
       const c = capture();
       expect(await runQueryCommand([...argv], c.io, { openEngine: engine.openEngine, now: () => NOW })).toBe(2);
