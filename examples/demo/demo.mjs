@@ -93,7 +93,8 @@ async function main() {
   console.log(`  schema      ${applied.length ? `migrations applied: ${applied.join(', ')}` : 'up to date; demo data from the last run cleared'}`);
   console.log(`  story       ${count(opts.users)} simulated visitors arriving anonymously over ${opts.days} days of event time\n`);
 
-  const start = Date.now() - (opts.days * 2 + 1) * DAY;
+  // Midnight UTC, so that daily cohorts and every number come out the same on every run.
+  const start = Math.floor((Date.now() - (opts.days * 2 + 1) * DAY) / DAY) * DAY;
   const sendStarted = Date.now();
   const result = await drive({
     endpoint: url,
