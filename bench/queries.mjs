@@ -11,7 +11,10 @@
 // sign up and carry both ids (u-N with a-N); half of those also come back on a second device (b-N).
 // A third are signed-in users only (u-N), a third anonymous visitors only (a-N).
 //
-//   node bench/queries.mjs [--quick] [--events N]
+//   node bench/queries.mjs [--quick] [--events N] [--only "funnel by|trends by day, 30"]
+//
+// --only keeps the questions whose names start with one of the |-separated prefixes, and skips the
+// rollup comparisons: a short run for one figure.
 //
 // Uses the product's own entry points, as a user would: `@sluice/collector/query` for the questions and
 // `@sluice/collector` for the engine, migrations and the collector that serves POST /graphql (run `npm run build` first; `npm run bench` does).
@@ -102,6 +105,9 @@ const CASES = [
   { name: 'trends by day × property plan', runs: 2, ask: () => queries.trends({ interval: 'day', breakdown: 'plan', ...last30 }) },
 ];
 
+const ONLY = opt('only', undefined)?.split('|').map((s) => s.trim()).filter(Boolean);
+if (ONLY) CASES.splice(0, CASES.length, ...CASES.filter((c) => ONLY.some((prefix) => c.name.startsWith(prefix))));
+
 // Background merges of the fresh parts would compete with the queries on 2 cores: let them settle.
 for (let i = 0; i < 60; i++) {
   const [{ n }] = await (await client.query({ query: "SELECT count() AS n FROM system.merges WHERE database = 'sluice'", format: 'JSONEachRow' })).json();
@@ -180,7 +186,7 @@ const COMPARISONS = [
   { name: 'uniqCombined(12)(message_id) states', table: 'bench_hourly_uniqc12', type: 'AggregateFunction(uniqCombined(12), String)', engine: 'AggregatingMergeTree', state: 'uniqCombinedState(12)(message_id)', merge: 'uniqCombinedMerge(12)(n)' },
 ];
 const exactTotal = Number((await (await client.query({ query: "SELECT uniqExact(message_id) AS n FROM sluice.events WHERE project = 'demo' AND event != ''", format: 'JSONEachRow' })).json())[0].n);
-for (const c of COMPARISONS) {
+for (const c of ONLY ? [] : COMPARISONS) {
   await client.command({
     query: `CREATE TABLE sluice.${c.table} (project LowCardinality(String), event LowCardinality(String), hour DateTime('UTC'), n ${c.type})
             ENGINE = ${c.engine} ORDER BY (project, event, hour)`,
