@@ -113,7 +113,7 @@ describe.skipIf(skip)('a visitor who browses anonymously, signs up, then orders 
   });
 
   it('counts the visitor once at every step in the dashboard HTML', async () => {
-    const response = await fetch(`${collectorOrigin}/dashboard?key=${READ_KEY}`);
+    const response = await fetch(`${collectorOrigin}/dashboard`, { headers: { authorization: `Bearer ${READ_KEY}` } });
     expect(response.status).toBe(200);
     const html = await response.text();
     for (const step of STEPS) expect(html).toContain(`data-step="${step}" data-users="1"`);
