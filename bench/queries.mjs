@@ -51,7 +51,7 @@ SELECT 'demo', concat('m-', toString(number)), if(ev = 'Page Viewed', 'page', 't
   'en-US', 'sluice-browser', '0.1.0'
 FROM (
   SELECT number, u, k, uh, ts,
-    multiIf(k = 0, 'Page Viewed', k = 3 AND uh % 10 < 6, 'Signup Completed', k = 8 AND uh % 10 < 3, 'Order Placed',
+    multiIf(k = 0, 'Page Viewed', k = 3 AND uh % 10 < 6, 'Signup Completed', k = 5 AND uh % 10 < 4, 'Activated', k = 8 AND uh % 10 < 3, 'Order Placed',
             k % 4 = 1, 'App Opened', k % 7 = 2, 'Button Clicked', 'Page Viewed') AS ev,
     -- kind 0: anonymous until k = 3, then both ids (a second device from k = 6 for half); 1: user only; 2: anonymous only
     p % 3 AS kind,
