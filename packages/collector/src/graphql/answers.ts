@@ -33,14 +33,17 @@ export interface TrendsArgs extends RangeArgs {
   interval?: TrendInterval | null;
   breakdown?: string | null;
   users?: boolean | null;
+  by?: PersonKey | null;
 }
 
 export interface TopEventsArgs extends RangeArgs {
   limit?: number | null;
+  by?: PersonKey | null;
 }
 
 export interface UsersArgs extends RangeArgs {
   events?: readonly string[] | null;
+  by?: PersonKey | null;
 }
 
 export interface AnswersOptions {
@@ -119,20 +122,21 @@ export function createAnswers(options: AnswersOptions): Answers {
         interval: opt(args.interval) ?? 'day',
         breakdown: opt(args.breakdown),
         users: args.users === true,
+        by: opt(args.by),
         from,
         to,
       };
-      return ask('trends', project, question, () => queries(project).trends(question));
+      return ask('trends', project, question, () => queries(project).trends({ ...question, by: question.by as Actor | undefined }));
     },
     topEvents(project, args) {
       const { from, to } = range(args);
-      const question = { limit: opt(args.limit) ?? QUERY_DEFAULTS.topEventsLimit, from, to };
-      return ask('topEvents', project, question, () => queries(project).topEvents(question));
+      const question = { limit: opt(args.limit) ?? QUERY_DEFAULTS.topEventsLimit, by: opt(args.by), from, to };
+      return ask('topEvents', project, question, () => queries(project).topEvents({ ...question, by: question.by as Actor | undefined }));
     },
     users(project, args) {
       const { from, to } = range(args);
-      const question = { events: set(args.events), from, to };
-      return ask('users', project, question, async () => (await queries(project).uniqueUsers(question)).users);
+      const question = { events: set(args.events), by: opt(args.by), from, to };
+      return ask('users', project, question, async () => (await queries(project).uniqueUsers({ ...question, by: question.by as Actor | undefined })).users);
     },
     quarantine(project, args) {
       const question = range(args);

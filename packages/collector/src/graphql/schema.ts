@@ -38,7 +38,7 @@ type TrendSeries {
   breakdown: String
   "Events per bucket, aligned with Trends.buckets."
   counts: [Int!]!
-  "Distinct distinct_ids per bucket, when asked with users: true."
+  "Distinct people (or the ids chosen with by) per bucket, when asked with users: true."
   users: [Int!]
   total: Int!
 }
@@ -77,10 +77,10 @@ type Query {
   funnel(steps: [String!]!, window: String, since: String, from: String, to: String, by: PersonKey, project: String): [FunnelStep!]!
   retention(start: String!, returning: String!, period: RetentionPeriod, periods: Int, since: String, from: String, to: String, by: PersonKey, project: String): Retention!
   "Events per hour or day, optionally broken down by utm_source, utm_medium, utm_campaign, page_path or a property name."
-  trends(events: [String!], interval: Interval, breakdown: String, users: Boolean, since: String, from: String, to: String, project: String): Trends!
-  topEvents(limit: Int, since: String, from: String, to: String, project: String): [TopEvent!]!
-  "Distinct people (distinct_id) who did any of the events (any event when none are named)."
-  users(events: [String!], since: String, from: String, to: String, project: String): Int!
+  trends(events: [String!], interval: Interval, breakdown: String, users: Boolean, since: String, from: String, to: String, by: PersonKey, project: String): Trends!
+  topEvents(limit: Int, since: String, from: String, to: String, by: PersonKey, project: String): [TopEvent!]!
+  "Distinct people (or the ids chosen with by) who did any of the events (any event when none are named)."
+  users(events: [String!], since: String, from: String, to: String, by: PersonKey, project: String): Int!
   "Rejected events, per project, reason and path, by received time."
   quarantine(since: String, from: String, to: String, project: String): [QuarantineCount!]!
   "Event names with events in the range, then the taxonomy's names, for autocompletion."

@@ -125,6 +125,17 @@ describe('POST /graphql on chDB', () => {
     expect(data?.trends).toEqual({ ...trends, series: trends.series.map((s) => ({ ...s, breakdown: s.breakdown ?? null })) });
     expect(data?.topEvents).toEqual(await library.topEvents({ limit: 10, ...asked }));
     expect(data?.users).toBe((await library.uniqueUsers({ events: ['Activated'], ...asked })).users);
+    // `by` reaches every count of people, not only funnel and retention.
+    const { data: byData, errors: byErrors } = await graphql(`{
+      usersByAnonymousId: users(by: anonymous_id, ${range})
+      topByUserId: topEvents(limit: 3, by: user_id, ${range}) { event count users }
+      trendUsers: trends(events: ["Activated"], users: true, by: distinct_id, ${range}) { series { users total } }
+    }`);
+    expect(byErrors).toBeUndefined();
+    expect(byData?.usersByAnonymousId).toBe((await library.uniqueUsers({ by: 'anonymous_id', ...asked })).users);
+    expect(byData?.topByUserId).toEqual(await library.topEvents({ limit: 3, by: 'user_id', ...asked }));
+    const trendUsers = await library.trends({ events: ['Activated'], users: true, by: 'distinct_id', ...asked });
+    expect(byData?.trendUsers.series).toEqual(trendUsers.series.map(({ users, total }) => ({ users, total })));
 
     // Trends and top events count the same whole days, so their totals agree.
     const trendTotal = (event: string) => data?.trends.series.filter((s: { event: string }) => s.event === event).reduce((n: number, s: { total: number }) => n + s.total, 0);
