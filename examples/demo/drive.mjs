@@ -57,5 +57,7 @@ export async function drive({ endpoint, writeKey, journeys, total, onProgress })
   await server.shutdown({ timeoutMs: 10_000 });
   await window.happyDOM.close();
   const nodeStats = server.stats();
-  return { sent, dropped: nodeStats.dropped + browser.stats.dropped, rejected: nodeStats.rejected + browser.stats.rejected };
+  // What never reached ClickHouse: dropped by an SDK on purpose, or given up after the collector refused it.
+  const lost = nodeStats.dropped + nodeStats.failed + browser.stats.dropped + browser.stats.failed;
+  return { sent, dropped: lost, rejected: nodeStats.rejected + browser.stats.rejected };
 }
