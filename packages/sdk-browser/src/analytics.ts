@@ -1,6 +1,6 @@
 import type { EventName, PropertiesArgs, Properties, Traits, WireEvent } from '@sluice/schema';
 import { createUuidV7, LIMITS, retryDelay } from '@sluice/schema/wire';
-import { context, pageContext } from './context';
+import { createContext, pageContext } from './context';
 import { DEFAULTS } from './defaults';
 import { browserPlatform, type Platform } from './platform';
 import { createIdentity } from './identity';
@@ -72,7 +72,7 @@ export const createAnalytics = <T = undefined>(options: Options): Analytics<T> =
     let size = 200;
     for (const event of queue.load()) {
       if (inFlight.has(event.messageId)) continue;
-      size += byteLength(JSON.stringify(event)) + 1;
+      size += byteLength(queue.text(event)) + 1;
       if (batch.length && (size > config.maxBatchBytes || batch.length >= batchLimit)) break;
       batch.push(event);
     }
@@ -107,7 +107,16 @@ export const createAnalytics = <T = undefined>(options: Options): Analytics<T> =
       queue.remove(messageIds(batch));
     }
   };
-  const flush = () => (chain = chain.then(drain, drain));
+  /** One drain waiting is enough: it sends whatever is queued when it runs (a burst of track() calls queues one, not one each). */
+  let waiting = false;
+  const flush = () => {
+    if (!waiting) {
+      waiting = true;
+      const run = () => ((waiting = false), drain());
+      chain = chain.then(run, run);
+    }
+    return chain;
+  };
   /** On unload or hide: hand the queue to the browser, which sends it even after the page is gone. */
   const beacon = () => {
     for (let batch; ready() && navigator?.sendBeacon && (batch = nextBatch()).length; ) {
@@ -122,6 +131,7 @@ export const createAnalytics = <T = undefined>(options: Options): Analytics<T> =
   };
 
   // ---- events ----
+  const context = window && createContext(window, document, navigator);
   const send = (type: WireEvent['type'], fields: Partial<WireEvent>) => {
     if (!window || identity.optedOut()) return;
     const full: WireEvent = {
@@ -131,17 +141,20 @@ export const createAnalytics = <T = undefined>(options: Options): Analytics<T> =
       anonymousId: identity.anonymousId(),
       userId: identity.userId(),
       ...fields,
-      context: context(window, document, navigator, identity.session()),
+      context: context!(identity.session()),
     };
     const event = config.beforeSend ? config.beforeSend(full) : full;
     if (!event) return;
+    let text: string;
     try {
-      if (byteLength(JSON.stringify(event)) > config.maxEventBytes) throw 0;
+      text = JSON.stringify(event);
+      // UTF-8 takes at most 3 bytes per UTF-16 unit: most events need no encoding to be measured.
+      if (text.length * 3 > config.maxEventBytes && byteLength(text) > config.maxEventBytes) throw 0;
     } catch {
       stats.dropped++;
       return;
     }
-    if (queue.push(event) >= config.flushAt) flush();
+    if (queue.push(event, text) >= config.flushAt) flush();
   };
 
   const api: Analytics<T> = {

@@ -2,6 +2,9 @@ import type { Defaults } from './defaults';
 import type { DocumentLike, NavigatorLike } from './platform';
 import type { Store } from './store';
 
+/** How stale (ms) the stored last-activity time of a session may be: far below any session timeout. */
+export const SESSION_TOUCH_MS = 1_000;
+
 export interface IdentityOptions {
   options: Defaults;
   store: Store;
@@ -40,8 +43,9 @@ export const createIdentity = ({ options, store, prefix, uuid, now, document, na
     session() {
       const time = now();
       let [id, start, last] = (store.get(prefix + 's') || '').split(' ');
-      if (!id || time - Number(last) > options.sessionTimeoutMs || time - Number(start) > options.sessionMaxMs) (id = uuid()), (start = '' + time);
-      store.set(prefix + 's', `${id} ${start} ${time}`);
+      if (!id || time - Number(last) > options.sessionTimeoutMs || time - Number(start) > options.sessionMaxMs) (id = uuid()), (start = '' + time), (last = '');
+      // A storage write costs more than the rest of track(): the last-activity time is written at most once per SESSION_TOUCH_MS.
+      if (!(time - Number(last) < SESSION_TOUCH_MS)) store.set(prefix + 's', `${id} ${start} ${time}`);
       return id;
     },
     optedOut() {

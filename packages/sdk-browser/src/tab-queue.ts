@@ -32,11 +32,25 @@ export const createTabQueue = (options: TabQueueOptions) => {
   const queueKey = prefix + 'q' + me;
   const heartbeatKey = prefix + 'h' + me;
   const beat = () => me + ':' + options.now();
-  const load = (key = queueKey) => parse<WireEvent[]>(store.get(key)) || [];
-  /** Stores the queue within its bounds, dropping (and counting) the oldest: each event is serialised once. */
+  /** Each queued event's JSON, kept from when it was first serialised: no event is serialised twice. */
+  const texts = new WeakMap<WireEvent, string>();
+  const text = (event: WireEvent) => {
+    let json = texts.get(event);
+    if (json == null) texts.set(event, (json = JSON.stringify(event)));
+    return json;
+  };
+  /** What this tab last wrote: while the stored text is still that (no other tab changed it), it is not parsed again. */
+  let last: { text: string; events: WireEvent[] } | undefined;
+  const load = (key = queueKey): WireEvent[] => {
+    const raw = store.get(key);
+    if (key == queueKey && last && raw === last.text) return last.events.slice();
+    return parse<WireEvent[]>(raw) || [];
+  };
+  /** Stores the queue within its bounds, dropping (and counting) the oldest. */
   const save = (events: WireEvent[]) => {
+    last = undefined;
     if (!events.length) return store.del(queueKey), store.del(heartbeatKey);
-    const parts = events.map((event) => JSON.stringify(event));
+    const parts = events.map(text);
     let drop = Math.max(0, events.length - options.maxEvents);
     // The stored text is `[` + parts joined by `,` + `]`: 1 + Σ(part + 1) characters.
     let size = parts.reduce((total, part) => total + part.length + 1, 1);
@@ -44,8 +58,10 @@ export const createTabQueue = (options: TabQueueOptions) => {
     while (events.length - drop > 1 && size > options.maxBytes) size -= parts[drop++]!.length + 1;
     events.splice(0, drop);
     options.stats.dropped += drop;
-    store.set(queueKey, '[' + parts.slice(drop).join(',') + ']');
+    const json = '[' + parts.slice(drop).join(',') + ']';
+    store.set(queueKey, json);
     store.set(heartbeatKey, beat());
+    last = { text: json, events: events.slice() };
   };
   /** Read, change and write this tab's queue: the stored copy is the truth (another tab may have adopted it). */
   const write = (change: (events: WireEvent[]) => unknown) => {
@@ -69,9 +85,12 @@ export const createTabQueue = (options: TabQueueOptions) => {
   const update = (change: (events: WireEvent[]) => unknown) => (commit(), write(change));
   return {
     load: () => (commit(), load()),
+    /** An event's JSON (cached). */
+    text,
     update,
-    /** Queues an event; returns the queue's length counting it. */
-    push(event: WireEvent) {
+    /** Queues an event (with its JSON, when the caller has it); returns the queue's length counting it. */
+    push(event: WireEvent, json?: string) {
+      if (json != null) texts.set(event, json);
       if (pending.push(event) == 1) queueMicrotask(commit);
       return stored + pending.length;
     },
