@@ -30,12 +30,13 @@ const PARTS = [
   { id: 'sdk-browser', title: 'Browser SDK size (`bench/sdk-browser-size.mjs`)', script: 'sdk-browser-size.mjs', args: [], captured: true },
   { id: 'sdk-browser-peers', title: 'Browser SDK size beside peers', script: 'sdk-browser-peers.mjs', args: [] },
   { id: 'sdk-browser-track', title: 'Browser SDK `track()` cost in happy-dom', script: 'sdk-browser-track.mjs', args: quickArgs, core: 0 },
+  { id: 'sdk-browser-track-chromium', title: 'Browser SDK `track()` cost beside peers, headless Chromium', script: 'sdk-browser-track-chromium.mjs', args: quickArgs },
   { id: 'wal', title: 'Write-ahead log append throughput (`bench/wal.mjs`)', script: 'wal.mjs', args: QUICK ? ['1', '1'] : [], captured: true },
   { id: 'queries', title: 'Query latency (`bench/queries.mjs`)', script: 'queries.mjs', args: quickArgs },
   { id: 'freshness', title: 'Freshness (ack → queryable)', script: 'freshness.mjs', args: quickArgs },
   { id: 'storage', title: 'Storage on disk', script: 'storage.mjs', args: quickArgs },
 ];
-const ALIASES = { 'sdk-browser-size': ['sdk-browser', 'sdk-browser-peers'], 'sdk-browser': ['sdk-browser', 'sdk-browser-peers', 'sdk-browser-track'], refs: ['ceiling', 'baseline'] };
+const ALIASES = { 'sdk-browser-size': ['sdk-browser', 'sdk-browser-peers'], 'sdk-browser': ['sdk-browser', 'sdk-browser-peers', 'sdk-browser-track', 'sdk-browser-track-chromium'], refs: ['ceiling', 'baseline'] };
 
 if (argv.includes('--list') || argv.includes('--help')) {
   console.log(readFileSync(new URL(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n'));
@@ -168,6 +169,13 @@ function targets() {
   }
   const sluice = results['sdk-browser-peers']?.data?.rows?.find((r) => r.name === '@sluice/sdk-browser' && !r.skipped);
   if (sluice) out.push(row('browser SDK, init + one track, min + gzip -9', '≤ 5,000 B', `${fmt(sluice.gzip)} B`, sluice.gzip <= 5000));
+  const inChromium = results['sdk-browser-track-chromium']?.data?.sdks?.filter((s) => !s.skipped && s.settledUs !== undefined && !s.name.includes('(before)'));
+  const ourTrack = inChromium?.find((s) => s.name === '@sluice/sdk-browser');
+  if (ourTrack && inChromium.length > 1) {
+    const peers = inChromium.filter((s) => s !== ourTrack);
+    const cheapest = peers.reduce((a, b) => (a.settledUs <= b.settledUs ? a : b));
+    out.push(row('browser SDK `track()` in headless Chromium, µs per call until settled', 'least of its peers', `${fmt(ourTrack.settledUs, 1)} µs; cheapest peer ${cheapest.name} ${fmt(cheapest.settledUs, 1)} µs (${fmt(ourTrack.settledUs / cheapest.settledUs, 2)}×)`, ourTrack.settledUs <= cheapest.settledUs));
+  }
   const sdkNode = results['sdk-node']?.captured;
   const amortised = sdkNode && /amortised[^:]*:\s*([\d,]+) ns/.exec(sdkNode);
   if (amortised) {

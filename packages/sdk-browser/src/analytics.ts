@@ -83,7 +83,7 @@ export const createAnalytics = <T = undefined>(options: Options): Analytics<T> =
   const drain = async () => {
     for (let batch; ready() && (batch = nextBatch()).length; ) {
       inFlight = messageIds(batch);
-      const answer = await post(batch);
+      const answer = await post(batch.map(queue.text));
       inFlight = new Set();
       if (answer.action == 'retry') {
         if (!online()) return; // paused until 'online'
@@ -120,7 +120,7 @@ export const createAnalytics = <T = undefined>(options: Options): Analytics<T> =
   /** On unload or hide: hand the queue to the browser, which sends it even after the page is gone. */
   const beacon = () => {
     for (let batch; ready() && navigator?.sendBeacon && (batch = nextBatch()).length; ) {
-      if (!navigator.sendBeacon(url, batchBody(batch, config.writeKey, now()))) return;
+      if (!navigator.sendBeacon(url, batchBody(batch.map(queue.text), config.writeKey, now()))) return;
       queue.remove(messageIds(batch));
     }
   };

@@ -14,17 +14,32 @@ const attempt = <R>(action: () => R): R | undefined => {
   }
 };
 
+/**
+ * Reads are remembered until the end of the current task (the next microtask checkpoint), so a burst
+ * of calls reads each key once. Nothing is lost by it: another tab's writes reach this one as a task
+ * of their own, never in the middle of this one.
+ */
 export const createStore = (storage: Storage | null): Store => {
   const memory = new Map<string, string>();
+  const read = new Map<string, string | null>();
+  const get = (key: string) => (memory.has(key) ? memory.get(key)! : (attempt(() => storage!.getItem(key)) ?? null));
   return {
-    get: (key) => (memory.has(key) ? memory.get(key)! : (attempt(() => storage!.getItem(key)) ?? null)),
+    get(key) {
+      if (read.has(key)) return read.get(key)!;
+      if (!read.size) queueMicrotask(() => read.clear());
+      const value = get(key);
+      read.set(key, value);
+      return value;
+    },
     set(key, value) {
+      read.delete(key);
       if (attempt(() => (storage!.setItem(key, value), memory.delete(key))) == null) {
         memory.set(key, value);
         attempt(() => storage!.removeItem(key)); // never leave a stale copy for other tabs
       }
     },
     del(key) {
+      read.delete(key);
       memory.delete(key);
       attempt(() => storage!.removeItem(key));
     },

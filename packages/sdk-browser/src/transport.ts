@@ -1,4 +1,4 @@
-import type { Rejection, WireEvent } from '@sluice/schema';
+import type { Rejection } from '@sluice/schema';
 import { parseRetryAfter, statusAction, type WireAction } from '@sluice/schema/wire';
 
 export interface TransportOptions {
@@ -23,16 +23,22 @@ export const KEEPALIVE_MAX = 65_000;
 
 export const byteLength = (text: string) => new TextEncoder().encode(text).length;
 
-/** The body of `POST /v1/batch`, as text/plain JSON with the write key inside: no CORS preflight. */
-export const batchBody = (batch: WireEvent[], writeKey: string, now: number) =>
-  JSON.stringify({ batch, sentAt: new Date(now).toISOString(), writeKey });
+/**
+ * The body of `POST /v1/batch`, as text/plain JSON with the write key inside: no CORS preflight.
+ * Built from each event's JSON as it was queued, so no event is serialised again to be sent.
+ */
+export const batchBody = (events: string[], writeKey: string, now: number) =>
+  '{"batch":[' + events.join(',') + '],"sentAt":"' + new Date(now).toISOString() + '","writeKey":' + JSON.stringify(writeKey) + '}';
 
 const gzip = (text: string) =>
   new Response(new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer();
 
-/** Sends one batch and answers what to do next, by the status table of `@sluice/schema/wire`. Never throws. */
-export const createTransport = (options: TransportOptions) => async (batch: WireEvent[]): Promise<Answer> => {
-  const text = batchBody(batch, options.writeKey, options.now());
+/**
+ * Sends one batch, given as its events' JSON texts, and answers what to do next, by the status table
+ * of `@sluice/schema/wire`. Never throws.
+ */
+export const createTransport = (options: TransportOptions) => async (events: string[]): Promise<Answer> => {
+  const text = batchBody(events, options.writeKey, options.now());
   const headers: Record<string, string> = { 'Content-Type': 'text/plain' };
   let data: BodyInit = text;
   let size = byteLength(text);
