@@ -108,8 +108,16 @@ function startServer(scripts) {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, sunk, origin: `http://127.0.0.1:${server.address().port}` })));
 }
 
-/** Runs in the page: warm-up, then ROUNDS bursts; answers µs per call for each round. */
-async function measure({ event, warmup, calls, rounds }) {
+/** Runs in the page: the warm-up burst, and the time for its deliveries to go out. */
+async function warmUp({ event, warmup }) {
+  const [name, properties] = event;
+  const track = await window.ready;
+  for (let i = 0; i < warmup; i++) track(name, properties);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+}
+
+/** Runs in the page: ROUNDS bursts; answers µs per call for each round. */
+async function measure({ event, calls, rounds }) {
   const [name, properties] = event;
   const track = await window.ready;
   const nextTask = () =>
@@ -119,9 +127,6 @@ async function measure({ event, warmup, calls, rounds }) {
       channel.port2.postMessage(0);
     });
   const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-  for (let i = 0; i < warmup; i++) track(name, properties);
-  await nextTask();
-  await pause(300); // let the warm-up's deliveries go out
   const sync = [];
   const settled = [];
   for (let r = 0; r < rounds; r++) {
@@ -137,11 +142,21 @@ async function measure({ event, warmup, calls, rounds }) {
   return { sync, settled, isolated: globalThis.crossOriginIsolated === true };
 }
 
+/** Milliseconds of a CPU profile that the thread was busy (every sample but idle ones). */
+const busyMs = (profile) => {
+  const idle = new Set(profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
+  let us = 0;
+  profile.samples.forEach((id, i) => {
+    if (!idle.has(id)) us += profile.timeDeltas[i] ?? 0;
+  });
+  return us / 1000;
+};
+
 const sdks = [];
 for (const sdk of SDKS) {
   const v = await version(sdk.pkg);
   try {
-    sdks.push({ ...sdk, version: v, script: await bundle(sdk), sync: [], settled: [] });
+    sdks.push({ ...sdk, version: v, script: await bundle(sdk), sync: [], settled: [], cpu: [] });
   } catch (error) {
     sdks.push({ ...sdk, version: v, skipped: v ? `bundle failed: ${String(error.message).split('\n')[0].slice(0, 160)}` : 'not installed (npm i -D it at the root)' });
   }
@@ -172,7 +187,17 @@ try {
       await page.waitForFunction(() => 'ready' in window || 'failed' in window, null, { timeout: 30_000 });
       const failed = await page.evaluate(() => window.failed);
       if (failed) throw new Error(`${sdk.name} did not load: ${failed}`);
-      const r = await page.evaluate(measure, { event: EVENT, warmup: WARMUP, calls: CALLS, rounds: ROUNDS });
+      // The page's main-thread CPU over the measured rounds, deferred work included (sends, timers,
+      // storage): sampled by V8's profiler, every non-idle sample counted.
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+      await page.evaluate(warmUp, { event: EVENT, warmup: WARMUP });
+      await cdp.send('Profiler.start');
+      const r = await page.evaluate(measure, { event: EVENT, calls: CALLS, rounds: ROUNDS });
+      const { profile } = await cdp.send('Profiler.stop');
+      sdk.cpu.push((busyMs(profile) * 1000) / (CALLS * ROUNDS));
+      await cdp.detach();
       sdk.sync.push(...r.sync);
       sdk.settled.push(...r.settled);
       isolated &&= r.isolated;
@@ -187,17 +212,17 @@ try {
 }
 
 const browserVersion = context.browser()?.version() ?? 'chromium';
-for (const s of live) Object.assign(s, { syncUs: median(s.sync), settledUs: median(s.settled) });
+for (const s of live) Object.assign(s, { syncUs: median(s.sync), settledUs: median(s.settled), cpuUs: median(s.cpu) });
 const ours = live.find((s) => s.name === '@sluice/sdk-browser');
 const rows = sdks.map((s) =>
   s.skipped
-    ? [s.name, s.version ?? '', `n/a: ${s.skipped}`, '', '', '']
-    : [s.name, s.version ?? '', fmt(s.settledUs, 2), fmt(s.syncUs, 2), fmt(Math.round(1e6 / s.settledUs)), ours ? `${fmt(s.settledUs / ours.settledUs, 2)}×` : ''],
+    ? [s.name, s.version ?? '', `n/a: ${s.skipped}`, '', '', '', '']
+    : [s.name, s.version ?? '', fmt(s.settledUs, 2), fmt(s.syncUs, 2), fmt(s.cpuUs, 1), fmt(Math.round(1e6 / s.settledUs)), ours ? `${fmt(s.settledUs / ours.settledUs, 2)}×` : ''],
 );
 const markdown = [
-  table(['SDK, headless Chromium', 'version', 'µs per track() until settled (median)', 'µs in track() itself', 'calls/s', 'vs Sluice'], rows),
+  table(['SDK, headless Chromium', 'version', 'µs per track() until settled (median)', 'µs in track() itself', 'main-thread CPU µs per call, deferred work included', 'calls/s', 'vs Sluice'], rows),
   '',
-  `${ROUNDS * PASSES} bursts of ${fmt(CALLS)} calls per SDK (${fmt(ROUNDS * PASSES * CALLS)} calls) after a ${fmt(WARMUP)}-call warm-up, each SDK in its own fresh page, ${PASSES} pass(es) in alternating order, all in one Chromium (${browserVersion}) run; event \`track(${JSON.stringify(EVENT[0])}, ${JSON.stringify(EVENT[1])})\`. "Until settled" adds the microtasks the burst queued (to the next task); it is the main figure. Every SDK sends to a local 200 sink (${fmt(sunk.requests)} requests received; ${external.length} requests to other origins aborted). Pages cross-origin isolated: ${isolated ? 'yes (5 µs timer)' : 'no (100 µs timer)'}.`,
+  `${ROUNDS * PASSES} bursts of ${fmt(CALLS)} calls per SDK (${fmt(ROUNDS * PASSES * CALLS)} calls) after a ${fmt(WARMUP)}-call warm-up, each SDK in its own fresh page, ${PASSES} pass(es) in alternating order, all in one Chromium (${browserVersion}) run; event \`track(${JSON.stringify(EVENT[0])}, ${JSON.stringify(EVENT[1])})\`. "Until settled" adds the microtasks the burst queued (to the next task); it is the main figure. "Main-thread CPU" is every non-idle sample of V8's profiler (100 µs interval) over the measured bursts and the pauses between them, so it also counts what each SDK defers to later tasks (sending, timers, storage); median of the passes. Every SDK sends to a local 200 sink (${fmt(sunk.requests)} requests received; ${external.length} requests to other origins aborted). Pages cross-origin isolated: ${isolated ? 'yes (5 µs timer)' : 'no (100 µs timer)'}.`,
   ...sdks.filter((s) => s.errors?.length).map((s) => `\n${s.name} page errors: ${s.errors.slice(0, 3).join(' / ')}`),
 ].join('\n');
 report('sdk-browser-track-chromium', {
