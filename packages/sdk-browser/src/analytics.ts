@@ -61,6 +61,8 @@ export const createAnalytics = <T = undefined>(options: Options): Analytics<T> =
 
   // ---- delivery ----
   let inFlight = new Set<string>();
+  /** The batch a drain is compressing, not yet handed to fetch: a beacon (unload) takes it instead. */
+  let preparing: Set<string> | undefined;
   let retryAt = 0;
   let failures = 0;
   /** Most events per batch: halved on each 413 until a batch goes through. */
@@ -82,9 +84,11 @@ export const createAnalytics = <T = undefined>(options: Options): Analytics<T> =
   const ready = () => window && online() && now() >= retryAt;
   const drain = async () => {
     for (let batch; ready() && (batch = nextBatch()).length; ) {
-      inFlight = messageIds(batch);
-      const answer = await post(batch.map(queue.text));
+      const ids = (preparing = messageIds(batch));
+      const answer = await post(batch.map(queue.text), () => preparing == ids && !!(inFlight = ids));
+      preparing = undefined;
       inFlight = new Set();
+      if (!answer) continue; // a beacon took the batch while it was being compressed
       if (answer.action == 'retry') {
         if (!online()) return; // paused until 'online'
         if (++failures < config.retryAttempts) {
@@ -121,7 +125,9 @@ export const createAnalytics = <T = undefined>(options: Options): Analytics<T> =
   const beacon = () => {
     for (let batch; ready() && navigator?.sendBeacon && (batch = nextBatch()).length; ) {
       if (!navigator.sendBeacon(url, batchBody(batch.map(queue.text), config.writeKey, now()))) return;
-      queue.remove(messageIds(batch));
+      const ids = messageIds(batch);
+      if (preparing && [...preparing].some((id) => ids.has(id))) preparing = undefined;
+      queue.remove(ids);
     }
   };
   const tick = () => {

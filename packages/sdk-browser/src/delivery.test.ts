@@ -217,6 +217,18 @@ describe('unload', () => {
     expect([...world.storage.map.keys()].filter((k) => k.includes(':q'))).toEqual([]); // both settled
   });
 
+  it('beacons a batch that was still being compressed when the page went away, and does not fetch it too', async () => {
+    const world = createWorld();
+    const tab = world.tab({ flushAt: 30, compression: true });
+    for (let i = 0; i < 30; i++) tab.analytics.track('burst', { i, text: 'the same words again and again' });
+    await Promise.resolve(); // the burst's drain has chosen the batch and is gzipping it
+    tab.close();
+    await new Promise((r) => setTimeout(r, 50)); // CompressionStream settles on the thread pool
+    await world.settle();
+    expect(world.sent.map((s) => s.via)).toEqual(['beacon']);
+    expect(world.events().map((e) => e.properties?.i)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+  });
+
   it('keeps events the browser refuses to beacon, for the next page to send', async () => {
     const world = createWorld();
     const tab = world.tab();

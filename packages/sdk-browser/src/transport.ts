@@ -35,9 +35,11 @@ const gzip = (text: string) =>
 
 /**
  * Sends one batch, given as its events' JSON texts, and answers what to do next, by the status table
- * of `@sluice/schema/wire`. Never throws.
+ * of `@sluice/schema/wire`. Never throws. `dispatch` is asked right before the request goes out
+ * (after compression, which takes a while): when it answers false, nothing is sent and the answer
+ * is undefined.
  */
-export const createTransport = (options: TransportOptions) => async (events: string[]): Promise<Answer> => {
+export const createTransport = (options: TransportOptions) => async (events: string[], dispatch = () => true): Promise<Answer | undefined> => {
   const text = batchBody(events, options.writeKey, options.now());
   const headers: Record<string, string> = { 'Content-Type': 'text/plain' };
   let data: BodyInit = text;
@@ -48,6 +50,7 @@ export const createTransport = (options: TransportOptions) => async (events: str
       size = data.byteLength;
       headers['Content-Encoding'] = 'gzip';
     }
+    if (!dispatch()) return undefined;
     const response = await options.fetch(options.url, { method: 'POST', body: data, headers, keepalive: size < KEEPALIVE_MAX, credentials: 'omit' });
     const action = statusAction(response.status);
     const rejected: Rejection[] | undefined = action == 'accept' ? (await response.json().catch(() => 0))?.rejected : undefined;
