@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ["src/index.ts","src/node.ts","src/express.ts","src/fastify.ts","src/cli.ts","src/query/index.ts","src/dashboard/index.ts"],
+  entry: ["src/index.ts","src/node.ts","src/express.ts","src/fastify.ts","src/cli.ts","src/query/index.ts","src/dashboard/index.ts","src/kafka/index.ts"],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

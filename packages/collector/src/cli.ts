@@ -1,7 +1,9 @@
 #!/usr/bin/env node
+import { DEFAULTS } from './defaults';
 import { CollectorError, toCollectorError } from './errors';
 import type { Logger } from './logger';
 import { parseFlags, resolveConfig } from './cli/config';
+import { consume } from './cli/consume';
 import { assertDataDirFree } from './cli/data-dir-lock';
 import { HELP } from './cli/help';
 import { runMigrate } from './cli/migrate';
@@ -34,8 +36,8 @@ async function main(argv: string[]): Promise<void> {
   }
   // `sluice query …` parses its own flags and opens the engine read-only for one question.
   if (command === 'query') process.exit(await runQueryCommand(rest, process));
-  if (command !== 'serve' && command !== 'migrate' && command !== 'replay') {
-    throw new CollectorError('config', `unknown command "${command}": use sluice serve, migrate, replay or query (sluice --help)`);
+  if (command !== 'serve' && command !== 'migrate' && command !== 'replay' && command !== 'consume') {
+    throw new CollectorError('config', `unknown command "${command}": use sluice serve, consume, migrate, replay or query (sluice --help)`);
   }
   // `sluice replay DIR …`: the log directory is the one positional argument.
   const replayDir = command === 'replay' && rest[0] !== undefined && !rest[0].startsWith('-') ? rest.shift() : undefined;
@@ -45,7 +47,14 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const config = resolveConfig(flags, process.env);
-  if ('embedded' in config.engine) assertDataDirFree(config.engine.embedded.path);
+  // `serve --kafka` never opens ClickHouse; `consume` serves /metrics on its own default port.
+  const usesEngine = !(command === 'serve' && config.kafka);
+  if (usesEngine && 'embedded' in config.engine) assertDataDirFree(config.engine.embedded.path);
+  if (command === 'consume') {
+    if (flags.port === undefined) config.port = DEFAULTS.consumePort;
+    await consume(config, { out, logger, exit: (code) => process.exit(code), listening: () => (running = true) });
+    return;
+  }
   if (command === 'migrate') {
     await runMigrate(config, { out, logger });
     process.exit(0);

@@ -83,4 +83,31 @@ export const DEFAULTS = {
   walRetentionCheckMs: 60_000,
   /** `sluice replay` without a TTY prints a progress line every this fraction of the log. */
   replayProgressStep: 0.1,
+
+  // ---- Kafka (src/kafka: `sluice serve --kafka`, `sluice consume`)
+  /** Longest a request waits for the brokers' acknowledgement (acks=all) before it gets 503 with Retry-After. */
+  kafkaAckTimeoutMs: 10_000,
+  /** Bytes of events waiting for the producer (memory) before `write` answers overloaded. */
+  kafkaMaxQueuedBytes: 64 * 1024 * 1024,
+  /** Bytes of events in one produce call; requests waiting meanwhile share the next one (group commit). */
+  kafkaMaxSendBytes: 768 * 1024,
+  /** `Retry-After` when the brokers are unreachable, slow or the producer queue is full. */
+  kafkaRetryAfterSeconds: 2,
+  /** Client id the producer and the consumer give the brokers. */
+  kafkaClientId: 'sluice',
+  /** `sluice consume` inserts a partition's batch at whichever comes first. */
+  consumeBatchMaxRows: 50_000,
+  consumeBatchMaxBytes: 32 * 1024 * 1024,
+  consumeBatchMaxDelayMs: 2_000,
+  /** Bytes asked of the brokers per fetch, in all and per partition. */
+  consumeFetchMaxBytes: 16 * 1024 * 1024,
+  consumeFetchPartitionMaxBytes: 4 * 1024 * 1024,
+  /** How long a fetch waits on the broker for new records. */
+  consumeFetchMaxWaitMs: 500,
+  /** Consumer group timings: a consumer that stops heartbeating for `sessionTimeoutMs` loses its partitions. */
+  consumeSessionTimeoutMs: 10_000,
+  consumeHeartbeatIntervalMs: 1_000,
+  consumeRebalanceTimeoutMs: 30_000,
+  /** `sluice consume` serves /metrics (lag included), /health and /ready here. */
+  consumePort: 9464,
 } as const;

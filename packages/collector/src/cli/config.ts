@@ -27,6 +27,8 @@ export interface CliConfig {
   trustProxy: boolean;
   basePath: string;
   database: string;
+  /** `--kafka BROKERS --topic TOPIC [--group GROUP]`: serve acknowledges once the brokers have the events; consume reads them. */
+  kafka: { brokers: string[]; topic: string; group: string | undefined } | undefined;
 }
 
 const FLAGS = {
@@ -42,6 +44,9 @@ const FLAGS = {
   'read-key': { type: 'string', multiple: true },
   'dashboard-key': { type: 'string' },
   cors: { type: 'string', multiple: true },
+  kafka: { type: 'string' },
+  topic: { type: 'string' },
+  group: { type: 'string' },
   config: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -132,6 +137,7 @@ export function resolveConfig(flags: ParsedFlags, env: NodeJS.ProcessEnv): CliCo
     trustProxy: file.trustProxy === true,
     basePath: file.basePath === undefined ? '' : text(file.basePath, 'basePath'),
     database,
+    kafka: kafkaConfig(pick(flags.kafka, 'kafka'), pick(flags.topic, 'topic'), pick(flags.group, 'group')),
   };
 }
 
@@ -192,6 +198,21 @@ function readKeys(flags: ParsedFlags, file: Record<string, unknown>, env: NodeJS
     throw usage((error as Error).message);
   }
   return keys;
+}
+
+function kafkaConfig(brokers: unknown, topic: unknown, group: unknown): CliConfig['kafka'] {
+  if (brokers === undefined) {
+    if (topic !== undefined || group !== undefined) throw usage('--topic and --group go with --kafka BROKERS');
+    return undefined;
+  }
+  const list = text(brokers, '--kafka').split(',').map((each) => each.trim()).filter(Boolean);
+  if (list.length === 0 || list.some((broker) => !/^[^\s:/]+:\d{1,5}$/.test(broker))) {
+    throw usage(`--kafka takes broker addresses such as 10.0.0.1:9092,10.0.0.2:9092, not "${String(brokers)}"`);
+  }
+  if (topic === undefined) throw usage('--kafka needs --topic TOPIC, the topic the events go through');
+  const name = text(topic, '--topic');
+  if (!/^[A-Za-z0-9._-]{1,249}$/.test(name)) throw usage(`--topic must be a Kafka topic name (letters, digits, ".", "_", "-"), not "${name}"`);
+  return { brokers: list, topic: name, group: group === undefined ? undefined : text(group, '--group') };
 }
 
 function port(value: unknown): number {

@@ -4,6 +4,7 @@ import { createCollector, type Collector } from '../collector';
 import { DEFAULTS } from '../defaults';
 import { CollectorError } from '../errors';
 import type { Logger } from '../logger';
+import { createKafkaSink } from '../kafka/kafka-sink';
 import { createRequestListener } from '../node';
 import type { CliConfig } from './config';
 
@@ -21,8 +22,11 @@ export async function serve(config: CliConfig, io: ServeIo): Promise<void> {
   if (Object.keys(config.writeKeys).length === 0) {
     throw new CollectorError('config', 'no write keys: pass --write-key KEY=PROJECT (or set SLUICE_WRITE_KEYS) so clients can send events');
   }
+  // With --kafka the brokers are the durable log: no local log, no ClickHouse (sluice consume writes it).
+  const sink = config.kafka ? await createKafkaSink({ brokers: config.kafka.brokers, topic: config.kafka.topic, logger: io.logger }) : undefined;
   const collector = createCollector({
     writeKeys: config.writeKeys,
+    sink,
     engine: config.engine,
     ack: config.ack,
     wal: { dir: config.wal.dir, keepRawMs: config.wal.keepRawMs },
@@ -47,7 +51,10 @@ export async function serve(config: CliConfig, io: ServeIo): Promise<void> {
   }
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  io.out(`sluice collector listening on http://${host}:${port} (${config.where}, ack ${config.ack}${config.ack === 'wal' ? ` to ${config.wal.dir}` : ''}, ${Object.keys(config.writeKeys).length} write key(s))`);
+  const where = config.kafka
+    ? `Kafka topic ${config.kafka.topic} at ${config.kafka.brokers.join(',')}, ack once the brokers have the events (acks=all)`
+    : `${config.where}, ack ${config.ack}${config.ack === 'wal' ? ` to ${config.wal.dir}` : ''}`;
+  io.out(`sluice collector listening on http://${host}:${port} (${where}, ${Object.keys(config.writeKeys).length} write key(s))`);
   if (Object.keys(config.readKeys).length > 0) {
     io.out(`dashboard at http://${host}:${port}${config.basePath}/dashboard (log in with a read key); GraphQL at http://${host}:${port}${config.basePath}/graphql (Authorization: Bearer <read key>)`);
   }
