@@ -1,7 +1,6 @@
+import type { Connection, Consumer } from '@platformatic/kafka';
 import type { KafkaModule } from './client-module';
 
-type Consumer = InstanceType<KafkaModule['Consumer']>;
-type Connection = InstanceType<KafkaModule['Connection']>;
 
 export interface CommittedOffset {
   /** The next offset to read; -1n when the group never committed this partition. */

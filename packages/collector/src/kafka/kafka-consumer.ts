@@ -1,8 +1,9 @@
+import type { Consumer } from '@platformatic/kafka';
 import { DEFAULTS } from '../defaults';
 import { CollectorError } from '../errors';
 import type { Logger } from '../logger';
 import { silentLogger } from '../logger';
-import { closeQuietly, describeKafkaError, loadKafka, type KafkaModule } from './client-module';
+import { closeQuietly, describeKafkaError, loadKafka } from './client-module';
 import { codes, createGroupOffsets, type GroupOffsets } from './group-offsets';
 import { targetOf } from './messages';
 import { createPartitionBatch, type PartitionBatch } from './partition-batch';
@@ -63,7 +64,6 @@ export interface KafkaConsumer {
   readonly done: Promise<void>;
 }
 
-type Consumer = InstanceType<KafkaModule['Consumer']>;
 
 /**
  * `sluice consume`: a member of a consumer group that reads its partitions in large batches and

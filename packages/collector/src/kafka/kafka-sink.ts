@@ -1,10 +1,11 @@
+import type { Producer } from '@platformatic/kafka';
 import { DEFAULTS } from '../defaults';
 import { CollectorError } from '../errors';
 import type { Logger } from '../logger';
 import { silentLogger } from '../logger';
 import type { RowBatch } from '../rows';
 import type { Sink } from '../sink';
-import { closeQuietly, describeKafkaError, loadKafka, type KafkaModule } from './client-module';
+import { closeQuietly, describeKafkaError, loadKafka } from './client-module';
 import { toRecords, type OutgoingRecord } from './messages';
 
 export interface KafkaSinkOptions {
@@ -45,7 +46,6 @@ interface Waiting {
   timer: ReturnType<typeof setTimeout>;
 }
 
-type Producer = InstanceType<KafkaModule['Producer']>;
 
 /**
  * The sink of `sluice serve --kafka`: `write` resolves only once the brokers acknowledged every
