@@ -31,6 +31,7 @@ const PARTS = [
   { id: 'sdk-browser-peers', title: 'Browser SDK size beside peers', script: 'sdk-browser-peers.mjs', args: [] },
   { id: 'sdk-browser-track', title: 'Browser SDK `track()` cost in happy-dom', script: 'sdk-browser-track.mjs', args: quickArgs, core: 0 },
   { id: 'sdk-browser-track-chromium', title: 'Browser SDK `track()` cost beside peers, headless Chromium', script: 'sdk-browser-track-chromium.mjs', args: quickArgs },
+  { id: 'kafka', title: 'Kafka path: collector → Kafka acknowledged, consumer → ClickHouse (`bench/kafka.mjs`)', script: 'kafka.mjs', args: quickArgs },
   { id: 'wal', title: 'Write-ahead log append throughput (`bench/wal.mjs`)', script: 'wal.mjs', args: QUICK ? ['1', '1'] : [], captured: true },
   { id: 'queries', title: 'Query latency (`bench/queries.mjs`)', script: 'queries.mjs', args: quickArgs },
   { id: 'freshness', title: 'Freshness (ack → queryable)', script: 'freshness.mjs', args: quickArgs },

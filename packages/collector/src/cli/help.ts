@@ -4,6 +4,9 @@ export const HELP = `sluice: move product-analytics events into ClickHouse
 
 Usage:
   sluice serve   [flags]   run the collector (Segment-Spec HTTP API, /health, /ready, /metrics)
+  sluice consume --kafka BROKERS --topic TOPIC --group GROUP [--clickhouse URL | --embedded DIR]
+                           read a Kafka topic that sluice serve --kafka fills and insert it into ClickHouse
+                           exactly once (consumer group; /metrics with lag on --port, default ${DEFAULTS.consumePort})
   sluice migrate [flags]   create or upgrade the ClickHouse schema and print what was applied
   sluice query <funnel|retention|trends|top|users> [flags]
                            answer a product question in the terminal (sluice query --help)
@@ -11,12 +14,12 @@ Usage:
                            idempotent: running it twice stores nothing twice
   sluice --help
 
-Connection (serve and migrate):
+Connection (serve, consume and migrate):
   --clickhouse URL         a ClickHouse server, e.g. http://user:pass@localhost:8123
   --embedded DIR           chDB in this process (default ${DEFAULTS.embeddedPath}); needs npm i chdb
   --config FILE            JSON with any of: port, host, clickhouse, embedded, database, writeKeys
                            ({"KEY":"PROJECT"} or ["KEY=PROJECT"]), readKeys (same forms), ack, wal, keepRaw, rateLimit, cors,
-                           ipPolicy, trustProxy, basePath
+                           ipPolicy, trustProxy, basePath, kafka, topic, group
 
 Serve:
   --port N                 default ${DEFAULTS.port} (0 picks a free port)
@@ -36,6 +39,10 @@ Serve:
                            writes; without =PROJECT it reads every project. At least 8 characters,
                            not a write key. Off by default
   --dashboard-key KEY      the same as --read-key KEY
+  --kafka BROKERS          host:port,host:port: answer 200 once the Kafka brokers have the events
+  --topic TOPIC            (acks=all, idempotent producer; 503 with Retry-After when they are down or
+                           slower than ${DEFAULTS.kafkaAckTimeoutMs / 1000} s) instead of the local log; needs npm i @platformatic/kafka
+                           and an existing topic; sluice consume writes ClickHouse
 
 Flags win over --config; keys from flags, SLUICE_WRITE_KEYS/SLUICE_READ_KEYS and --config add up.
 SIGTERM or SIGINT drains buffered events into ClickHouse (within ${DEFAULTS.shutdownDeadlineMs / 1000} s) and exits 0;
