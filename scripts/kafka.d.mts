@@ -24,5 +24,5 @@ export interface KafkaCluster {
   stop(options?: { keep?: boolean }): Promise<void>;
 }
 
-export declare function startKafka(options?: { brokers?: number; dir?: string; java?: string; startTimeoutMs?: number }): Promise<KafkaCluster>;
+export declare function startKafka(options?: { brokers?: number; dir?: string; java?: string; startTimeoutMs?: number; jit?: 'quick' | 'full' }): Promise<KafkaCluster>;
 export declare function stopKafka(dir: string): Promise<void>;

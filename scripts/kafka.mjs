@@ -136,12 +136,17 @@ function brokerConfig({ id, port, controllerPort, voters, dir, brokers }) {
   ].join('\n');
 }
 
-function javaArgs(libs, dir, mainClass, args) {
+/**
+ * `quick` (tests): small heap, serial GC and only the C1 compiler, so brokers start fast on small
+ * machines. `full` (benchmarks): the JVM's defaults with a 1 GB heap, as a broker would run.
+ */
+function jvmFlags(jit) {
+  return jit === 'full' ? ['-Xms1g', '-Xmx1g', '-XX:+UseG1GC'] : ['-Xms64m', '-Xmx384m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'];
+}
+
+function javaArgs(libs, dir, mainClass, args, jit = 'quick') {
   return [
-    '-Xms64m',
-    '-Xmx384m',
-    '-XX:+UseSerialGC',
-    '-XX:TieredStopAtLevel=1',
+    ...jvmFlags(jit),
     '-Djava.awt.headless=true',
     `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`,
     `-Dsluice.log=${join(dir, 'server.log')}`,
@@ -167,9 +172,10 @@ function isAlive(pid) {
 
 /**
  * Formats (first start only) and starts `brokers` combined nodes; resolves once each logged
- * "Kafka Server started". `dir` defaults to a new temporary directory.
+ * "Kafka Server started". `dir` defaults to a new temporary directory; `jit` is `quick` (tests)
+ * or `full` (benchmarks).
  */
-export async function startKafka({ brokers = 1, dir, java = findJava(), startTimeoutMs = 120_000 } = {}) {
+export async function startKafka({ brokers = 1, dir, java = findJava(), startTimeoutMs = 120_000, jit = 'quick' } = {}) {
   if (!java) throw new Error('Java 17 or later is needed to run Kafka: install it (Debian: apt-get install openjdk-17-jre-headless)');
   const libs = fetchKafka({ quiet: true });
   const root = dir ?? mkdtempSync(join(tmpdir(), 'sluice-kafka-'));
@@ -190,7 +196,7 @@ export async function startKafka({ brokers = 1, dir, java = findJava(), startTim
 
   function launch(node) {
     const out = openSync(join(node.dir, 'stdout.log'), 'a');
-    const child = spawn(java, javaArgs(libs, node.dir, 'kafka.Kafka', [join(node.dir, 'server.properties')]), { stdio: ['ignore', out, out], detached: false });
+    const child = spawn(java, javaArgs(libs, node.dir, 'kafka.Kafka', [join(node.dir, 'server.properties')], jit), { stdio: ['ignore', out, out], detached: false });
     closeSync(out);
     child.unref();
     node.pid = child.pid;
@@ -238,10 +244,9 @@ export async function startKafka({ brokers = 1, dir, java = findJava(), startTim
     address: `127.0.0.1:${node.port}`,
     /** SIGKILL, then waits until the process is gone. */
     async kill() {
-      if (!isAlive(node.pid)) return;
-      const exited = new Promise((resolve) => node.child.once('exit', resolve));
+      if (node.child.exitCode !== null || node.child.signalCode !== null) return;
       process.kill(node.pid, 'SIGKILL');
-      await exited;
+      while (node.child.exitCode === null && node.child.signalCode === null) await wait(20);
     },
     /** Starts the same broker again on the same ports and data directory. */
     async restart() {

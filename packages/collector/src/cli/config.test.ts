@@ -28,6 +28,19 @@ describe('sluice flags', () => {
     expect(() => resolve(['--dashboard-key', 'write-key-1', '--write-key', 'write-key-1=p'])).toThrow(/also a write key/);
   });
 
+  it('takes --kafka BROKERS --topic TOPIC [--group GROUP], with errors that say what to pass', () => {
+    expect(resolve([]).kafka).toBeUndefined();
+    expect(resolve(['--kafka', '10.0.0.1:9092, 10.0.0.2:9092', '--topic', 'sluice-events', '--group', 'g']).kafka).toEqual({
+      brokers: ['10.0.0.1:9092', '10.0.0.2:9092'],
+      topic: 'sluice-events',
+      group: 'g',
+    });
+    expect(() => resolve(['--kafka', 'localhost'])).toThrow(/broker addresses such as/);
+    expect(() => resolve(['--kafka', 'localhost:9092'])).toThrow(/needs --topic/);
+    expect(() => resolve(['--kafka', 'localhost:9092', '--topic', 'a b'])).toThrow(/Kafka topic name/);
+    expect(() => resolve(['--topic', 'events'])).toThrow(/go with --kafka/);
+  });
+
   it('takes --ack wal, --wal, --keep-raw and --rate-limit', () => {
     const config = resolve(['--ack', 'wal', '--wal', '/tmp/log', '--keep-raw', '7d', '--rate-limit', '250']);
     expect(config).toMatchObject({ ack: 'wal', wal: { dir: '/tmp/log', keepRawMs: 7 * 86_400_000 }, rateLimit: 250 });

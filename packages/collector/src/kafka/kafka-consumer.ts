@@ -111,7 +111,18 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions): Promise
     const metadata = await consumer.metadata({ topics: [topic] });
     if (!metadata.topics.has(topic)) throw new Error(`no topic "${topic}"`);
     consumer.topics.track(topic);
-    await consumer.joinGroup(group);
+    // The first member of a group waits for the brokers to create __consumer_offsets and elect its
+    // coordinator; retry for a while before calling the brokers unreachable.
+    const deadline = Date.now() + DEFAULTS.consumeRebalanceTimeoutMs;
+    for (;;) {
+      try {
+        await consumer.joinGroup(group);
+        break;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
   } catch (error) {
     await closeQuietly(consumer, true);
     throw new CollectorError('unavailable', `cannot consume topic "${topic}" from ${where} as group "${options.group}": ${describeKafkaError(error)}; check --kafka and --topic`, { cause: error });

@@ -135,7 +135,7 @@ export async function createKafkaSink(options: KafkaSinkOptions): Promise<KafkaS
       batch.push(entry);
     }
     sending = true;
-    const messages = batch.flatMap((entry) => entry.records.map((record) => ({ topic: options.topic, ...record })));
+    const messages = batch.flatMap((entry) => entry.records.map((record) => ({ topic: options.topic, key: record.key, value: record.value, headers: record.headers })));
     producer.send({ messages }).then(
       () => {
         healthy = true;
@@ -147,7 +147,7 @@ export async function createKafkaSink(options: KafkaSinkOptions): Promise<KafkaS
       (error: unknown) => {
         healthy = false;
         stats.failedSends++;
-        logger.warn({ err: error, rows: messages.length }, `${where} did not acknowledge ${messages.length} rows: ${describeKafkaError(error)}; their requests got 503 and the producer is replaced`);
+        logger.warn({ err: error, records: messages.length }, `${where} did not acknowledge ${messages.length} records: ${describeKafkaError(error)}; their requests got 503 and the producer is replaced`);
         for (const entry of batch) settle(entry, unavailable(`${where} did not acknowledge the events (${describeKafkaError(error)}); retry`));
         const broken = producer;
         producer = newProducer();
@@ -169,14 +169,18 @@ export async function createKafkaSink(options: KafkaSinkOptions): Promise<KafkaS
       const records = toRecords(rows);
       if (records.length === 0) return Promise.resolve();
       let bytes = 0;
-      for (const record of records) bytes += record.key.length + record.value.length + 32;
+      let rowCount = 0;
+      for (const record of records) {
+        bytes += record.key.length + record.value.length + 32;
+        rowCount += record.rows;
+      }
       if (queuedBytes + bytes > maxQueuedBytes) {
         return Promise.reject(new CollectorError('overloaded', `${where} is behind: ${queuedBytes} bytes are waiting for the brokers; retry after the Retry-After delay`, { retryAfterSeconds }));
       }
       return new Promise<void>((resolve, reject) => {
         const entry: Waiting = {
           records,
-          rows: records.length,
+          rows: rowCount,
           bytes,
           settled: false,
           resolve,

@@ -2,17 +2,19 @@ import { eventLine, quarantineLine } from '../clickhouse/ndjson';
 import type { RowBatch } from '../rows';
 
 /**
- * How accepted rows travel through Kafka: one record per row, its value the JSONEachRow line the
- * ClickHouse insert sends (the same encoder as the write-ahead log), so a consumer concatenates
- * values and inserts them as they are.
+ * How accepted rows travel through Kafka: one record per person and request, its value that
+ * person's rows as JSONEachRow lines (the same encoder as the write-ahead log and the ClickHouse
+ * insert), so a consumer concatenates values and inserts them as they are.
  *
- * | part   | events                         | quarantine            |
- * |--------|--------------------------------|-----------------------|
- * | key    | `<project>\n<distinct_id>`      | `<project>`           |
- * | value  | `eventLine(row)`               | `quarantineLine(row)` |
- * | header | `sluice-table: events`         | `sluice-table: events_quarantine` |
+ * | part   | events                               | quarantine                          |
+ * |--------|--------------------------------------|-------------------------------------|
+ * | key    | `<project>\n<distinct_id>`            | `<project>`                         |
+ * | value  | `eventLine(row)` lines, `\n` between  | `quarantineLine(row)` lines         |
+ * | header | `sluice-table: events`               | `sluice-table: events_quarantine`   |
  *
- * Keying by project and distinct id keeps one person's events in one partition, in order.
+ * Keying by project and distinct id keeps one person's events in one partition, in order. One
+ * record per person rather than per row: the client's cost is per record, and a browser's batch
+ * is usually one person's.
  */
 export const TABLE_HEADER = 'sluice-table';
 export type TargetTable = 'events' | 'events_quarantine';
@@ -20,6 +22,8 @@ export type TargetTable = 'events' | 'events_quarantine';
 export interface OutgoingRecord {
   key: Buffer;
   value: Buffer;
+  /** Rows in `value`. */
+  rows: number;
   headers: Map<Buffer, Buffer>;
 }
 
@@ -28,14 +32,30 @@ const EVENTS = Buffer.from('events');
 const QUARANTINE = Buffer.from('events_quarantine');
 
 export function toRecords(rows: RowBatch): OutgoingRecord[] {
-  const out: OutgoingRecord[] = [];
+  const people = new Map<string, string[]>();
   for (const row of rows.events) {
-    out.push({ key: Buffer.from(`${row.project}\n${row.distinct_id}`), value: Buffer.from(eventLine(row)), headers: new Map([[HEADER_KEY, EVENTS]]) });
+    const key = `${row.project}\n${row.distinct_id}`;
+    const lines = people.get(key);
+    if (lines) lines.push(eventLine(row));
+    else people.set(key, [eventLine(row)]);
   }
+  const projects = new Map<string, string[]>();
   for (const row of rows.quarantine) {
-    out.push({ key: Buffer.from(row.project), value: Buffer.from(quarantineLine(row)), headers: new Map([[HEADER_KEY, QUARANTINE]]) });
+    const lines = projects.get(row.project);
+    if (lines) lines.push(quarantineLine(row));
+    else projects.set(row.project, [quarantineLine(row)]);
   }
+  const out: OutgoingRecord[] = [];
+  for (const [key, lines] of people) out.push({ key: Buffer.from(key), value: Buffer.from(lines.join('\n')), rows: lines.length, headers: new Map([[HEADER_KEY, EVENTS]]) });
+  for (const [key, lines] of projects) out.push({ key: Buffer.from(key), value: Buffer.from(lines.join('\n')), rows: lines.length, headers: new Map([[HEADER_KEY, QUARANTINE]]) });
   return out;
+}
+
+/** Rows in a consumed record's value: its lines. */
+export function rowsIn(value: Buffer): number {
+  let rows = 1;
+  for (let at = value.indexOf(10); at >= 0; at = value.indexOf(10, at + 1)) rows++;
+  return rows;
 }
 
 /** Which table a consumed record belongs to; a record without the header is an event. */

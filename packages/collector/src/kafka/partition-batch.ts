@@ -1,5 +1,5 @@
 import type { OffsetRange } from './pending-range';
-import type { TargetTable } from './messages';
+import { rowsIn, type TargetTable } from './messages';
 
 /**
  * What one partition has read since its last committed offset: the lines of the next batch. Pure
@@ -40,6 +40,8 @@ export function createPartitionBatch(partition: number, next: bigint, pending: O
   let events: Buffer[] = [];
   let quarantine: Buffer[] = [];
   let bytes = 0;
+  let eventRows = 0;
+  let quarantineRows = 0;
   let startedAt: number | undefined;
 
   return {
@@ -51,7 +53,7 @@ export function createPartitionBatch(partition: number, next: bigint, pending: O
       return pendingRange;
     },
     get rows() {
-      return (events.length + quarantine.length) / 2;
+      return eventRows + quarantineRows;
     },
     get bytes() {
       return bytes;
@@ -66,7 +68,14 @@ export function createPartitionBatch(partition: number, next: bigint, pending: O
       last = offset;
       position = offset + 1n;
       startedAt ??= now;
-      (table === 'events' ? events : quarantine).push(value, NEWLINE);
+      const rows = rowsIn(value);
+      if (table === 'events') {
+        events.push(value, NEWLINE);
+        eventRows += rows;
+      } else {
+        quarantine.push(value, NEWLINE);
+        quarantineRows += rows;
+      }
       bytes += value.length + 1;
       return true;
     },
@@ -82,9 +91,9 @@ export function createPartitionBatch(partition: number, next: bigint, pending: O
     lines() {
       return {
         events: Buffer.concat(events),
-        eventRows: events.length / 2,
+        eventRows,
         quarantine: Buffer.concat(quarantine),
-        quarantineRows: quarantine.length / 2,
+        quarantineRows,
       };
     },
     freeze(range) {
@@ -98,6 +107,8 @@ export function createPartitionBatch(partition: number, next: bigint, pending: O
       events = [];
       quarantine = [];
       bytes = 0;
+      eventRows = 0;
+      quarantineRows = 0;
       startedAt = undefined;
     },
   };
