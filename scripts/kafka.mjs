@@ -179,6 +179,7 @@ export async function startKafka({ brokers = 1, dir, java = findJava(), startTim
   if (!java) throw new Error('Java 17 or later is needed to run Kafka: install it (Debian: apt-get install openjdk-17-jre-headless)');
   const libs = fetchKafka({ quiet: true });
   const root = dir ?? mkdtempSync(join(tmpdir(), 'sluice-kafka-'));
+  if (existsSync(join(root, 'cluster.json'))) throw new Error(`${root} already holds a cluster: stop it (node scripts/kafka.mjs stop --dir ${root}), remove the directory, or pass another --dir`);
   mkdirSync(root, { recursive: true });
   const id = clusterId();
   const nodes = [];
