@@ -36,6 +36,17 @@ const MOVED = new Set(['NOT_COORDINATOR', 'COORDINATOR_NOT_AVAILABLE', 'COORDINA
 export function createGroupOffsets(kafka: KafkaModule, consumer: Consumer, topic: string): GroupOffsets {
   let connection: Connection | undefined;
 
+  /**
+   * A connection emits 'error' when its broker goes away; without a listener Node would throw it
+   * and end the process. The request in flight fails with it, and the next one reconnects.
+   */
+  function quiet(opened: Connection): Connection {
+    opened.on('error', () => {
+      if (connection === opened) connection = undefined;
+    });
+    return opened;
+  }
+
   /** Asks each known broker in turn which one coordinates the group (the client's own answer is cached). */
   async function coordinator(): Promise<Connection> {
     if (connection?.isConnected()) return connection;
@@ -44,7 +55,7 @@ export function createGroupOffsets(kafka: KafkaModule, consumer: Consumer, topic
     const metadata = await consumer.metadata({ topics: [topic], forceUpdate: true });
     let lastError: unknown;
     for (const broker of metadata.brokers.values()) {
-      const probe = new kafka.Connection(`${consumer.clientId}-offsets`);
+      const probe = quiet(new kafka.Connection(`${consumer.clientId}-offsets`));
       try {
         await probe.connect(broker.host, broker.port);
         const found = await kafka.findCoordinatorV6.api.async(probe, 0, [consumer.groupId]);
@@ -55,7 +66,7 @@ export function createGroupOffsets(kafka: KafkaModule, consumer: Consumer, topic
           return probe;
         }
         await probe.close().catch(() => {});
-        const opened = new kafka.Connection(`${consumer.clientId}-offsets`);
+        const opened = quiet(new kafka.Connection(`${consumer.clientId}-offsets`));
         await opened.connect(target.host, target.port);
         connection = opened;
         return opened;

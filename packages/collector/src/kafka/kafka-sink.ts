@@ -100,7 +100,8 @@ export async function createKafkaSink(options: KafkaSinkOptions): Promise<KafkaS
   let queuedBytes = 0;
   let sending = false;
   let closing = false;
-  let healthy = true;
+  /** When the last produce call failed; `ready()` turns true again after Retry-After, so a balancer sends traffic that can prove recovery. */
+  let failedAt: number | undefined;
   const stats = { ackedRows: 0, failedSends: 0 };
   const idle = new Set<() => void>();
 
@@ -138,14 +139,14 @@ export async function createKafkaSink(options: KafkaSinkOptions): Promise<KafkaS
     const messages = batch.flatMap((entry) => entry.records.map((record) => ({ topic: options.topic, key: record.key, value: record.value, headers: record.headers })));
     producer.send({ messages }).then(
       () => {
-        healthy = true;
+        failedAt = undefined;
         for (const entry of batch) {
           stats.ackedRows += entry.rows;
           settle(entry);
         }
       },
       (error: unknown) => {
-        healthy = false;
+        failedAt = Date.now();
         stats.failedSends++;
         logger.warn({ err: error, records: messages.length }, `${where} did not acknowledge ${messages.length} records: ${describeKafkaError(error)}; their requests got 503 and the producer is replaced`);
         for (const entry of batch) settle(entry, unavailable(`${where} did not acknowledge the events (${describeKafkaError(error)}); retry`));
@@ -197,7 +198,8 @@ export async function createKafkaSink(options: KafkaSinkOptions): Promise<KafkaS
     },
 
     async ready() {
-      return !closing && healthy && queuedBytes < maxQueuedBytes * 0.9;
+      const recovering = failedAt !== undefined && Date.now() - failedAt < retryAfterSeconds * 1000;
+      return !closing && !recovering && queuedBytes < maxQueuedBytes * 0.9;
     },
 
     stats: () => ({ ...stats, queuedBytes }),
