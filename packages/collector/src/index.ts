@@ -12,19 +12,24 @@ export type { CorsOrigins } from './http/cors';
 export type { ConnectionInfo } from './http/handler';
 export { createMetrics } from './metrics';
 export type { CollectorMetrics, EventOutcome, WalGaugeSource } from './metrics';
-export { createClickHouseSink, createEngine, migrate, MIGRATIONS } from './clickhouse';
+export { createClickHouseSink, createEngine, createInsertChain, createRetryPolicy, migrate, MIGRATIONS, rowsToBatch, TABLES } from './clickhouse';
 export type {
   ClickHouseSink,
   ClickHouseSinkOptions,
   Engine,
   EngineOptions,
+  InsertBatch,
+  InsertChainOptions,
   InsertOutcome,
   MigrateOptions,
   MigrateResult,
   Migration,
+  RetryHooks,
   RetryOptions,
+  RetryPlatform,
+  RetryPolicy,
+  RowsBatch,
   ServerOptions,
-  TokenBatch,
   WriterObserver,
   WriterStats,
 } from './clickhouse';
@@ -36,22 +41,13 @@ export type { EventRow, QuarantineRow, RowBatch } from './rows';
 export { toEventRow } from './http/enrich';
 export type { EnrichContext } from './http/enrich';
 export type { Sink } from './sink';
-export {
-  createWalSink,
-  createWriteAheadLog,
-  formatBytes,
-  insertViaClickHouse,
-  parseDuration,
-  renderProgressBar,
-  replayLog,
-} from './wal';
+export { createWalSink, createWriteAheadLog, replayLog } from './wal';
 export type {
-  ClickHouseInsertOptions,
-  InsertBatch,
   Position,
   ReplayOptions,
   ReplayProgress,
   WalBatch,
+  WalInsert,
   WalRecord,
   WalSink,
   WalSinkObserver,
@@ -60,5 +56,3 @@ export type {
   WriteAheadLog,
   WriteAheadLogOptions,
 } from './wal';
-export { insertQuarantiningPoison } from './wal/insert-quarantining';
-export type { QuarantiningInsertOptions } from './wal/insert-quarantining';

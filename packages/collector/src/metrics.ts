@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { WriterObserver } from './clickhouse';
 import type { AnswerCacheObserver } from './graphql/answer-cache';
 import type { WalSinkObserver } from './wal/wal-sink';
-import type { WalStats } from './wal/write-ahead-log';
+import type { WalStats } from './wal/wal-types';
 
 /** What the WAL gauges read at scrape time. */
 export interface WalGaugeSource {

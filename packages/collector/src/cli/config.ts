@@ -5,7 +5,7 @@ import { DEFAULTS } from '../defaults';
 import { CollectorError } from '../errors';
 import type { IpPolicy } from '../http/client-ip';
 import { addReadKeySpec, createReadKeyStore } from '../http/read-keys';
-import { parseDuration } from '../wal/duration';
+import { parseDuration } from '../duration';
 
 /** Everything `sluice serve` and `sluice migrate` run with, after flags, env and `--config` are merged. */
 export interface CliConfig {
@@ -93,9 +93,18 @@ export function resolveConfig(flags: ParsedFlags, env: NodeJS.ProcessEnv): CliCo
   const keepRawText = pick(flags['keep-raw'], 'keepRaw');
   let keepRawMs: number = DEFAULTS.walKeepRawMs;
   if (keepRawText !== undefined) {
-    const parsed = typeof keepRawText === 'string' ? parseDuration(keepRawText) : undefined;
-    if (parsed === undefined) throw usage(`--keep-raw takes a duration like 7d, 12h or 0, not "${String(keepRawText)}"`);
-    keepRawMs = parsed;
+    // 0 turns retention off (committed segments are deleted at once); anything else is a duration with its unit.
+    const raw = typeof keepRawText === 'string' ? keepRawText.trim() : '';
+    const refuse = (): CollectorError => usage(`--keep-raw takes a duration like 7d, 12h or 0, not "${String(keepRawText)}"`);
+    if (raw === '0') keepRawMs = 0;
+    else if (raw === '' || /^\d+$/.test(raw)) throw refuse();
+    else {
+      try {
+        keepRawMs = parseDuration(raw, '--keep-raw');
+      } catch {
+        throw refuse();
+      }
+    }
   }
   const rateText = pick(flags['rate-limit'], 'rateLimit');
   let rateLimit: number = DEFAULTS.rateLimit.eventsPerSecond;

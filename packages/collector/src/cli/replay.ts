@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import { createEngine, migrate } from '../clickhouse';
+import { createInsertChain } from '../clickhouse/insert-chain';
 import { DEFAULTS } from '../defaults';
 import { CollectorError } from '../errors';
 import type { Logger } from '../logger';
 import { logDirHolder } from '../wal/dir-lock';
-import { insertQuarantiningPoison } from '../wal/insert-quarantining';
-import { formatBytes, renderProgressBar } from '../wal/progress-bar';
+import { formatBytes, renderProgressBar } from './progress-bar';
 import { replayLog, type ReplayProgress } from '../wal/replay';
 import type { CliConfig } from './config';
 
@@ -50,7 +50,7 @@ export async function runReplay(dir: string, config: CliConfig, io: ReplayIo): P
     };
     const result = await replayLog({
       dir,
-      insert: insertQuarantiningPoison(engine.client, { database: engine.database, logger: io.logger }),
+      insert: createInsertChain({ client: engine.client, database: engine.database, logger: io.logger }),
       onProgress: (p) => progress(p),
       logger: io.logger,
     });

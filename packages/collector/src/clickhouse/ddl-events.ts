@@ -1,6 +1,7 @@
 import type { DdlContext } from './ddl-dialect';
 import { dedupSetting, distributedTable, onCluster, storageTable, tableEngine, ttlClause } from './ddl-dialect';
 import { quotePath } from './identifiers';
+import { TABLES } from './tables';
 
 /**
  * Codecs, measured on 500k–1M demo-like events (bench/storage.mjs; docs/storage.md has the table):
@@ -40,7 +41,7 @@ export function propertiesType(hints: Record<string, string>): string {
  * `uniqExact(message_id)` or `FINAL` (see docs/storage.md).
  */
 export function createEvents(ctx: DdlContext): string[] {
-  const table = storageTable(ctx, 'events');
+  const table = storageTable(ctx, TABLES.events);
   return [
     `CREATE TABLE IF NOT EXISTS ${ctx.db}.${table}${onCluster(ctx)} (
   project ${LOW},
@@ -74,13 +75,13 @@ ENGINE = ${tableEngine(ctx, 'ReplacingMergeTree', table)}
 PARTITION BY toYYYYMM(timestamp)
 ORDER BY (project, toDate(timestamp), distinct_id, message_id)${ttlClause('timestamp', ctx.ttl.eventsDays)}
 SETTINGS ${dedupSetting(ctx)}, ttl_only_drop_parts = 1`,
-    ...distributedTable(ctx, 'events', 'cityHash64(distinct_id)'),
+    ...distributedTable(ctx, TABLES.events, 'cityHash64(distinct_id)'),
   ];
 }
 
 /** What failed validation or was rejected by ClickHouse, with the reason and the raw payload. */
 export function createQuarantine(ctx: DdlContext): string[] {
-  const table = storageTable(ctx, 'events_quarantine');
+  const table = storageTable(ctx, TABLES.quarantine);
   return [
     `CREATE TABLE IF NOT EXISTS ${ctx.db}.${table}${onCluster(ctx)} (
   project ${LOW},
@@ -94,6 +95,6 @@ ENGINE = ${tableEngine(ctx, 'MergeTree', table)}
 PARTITION BY toYYYYMM(received_at)
 ORDER BY (project, received_at)${ttlClause('received_at', ctx.ttl.quarantineDays)}
 SETTINGS ${dedupSetting(ctx)}, ttl_only_drop_parts = 1`,
-    ...distributedTable(ctx, 'events_quarantine', 'rand()'),
+    ...distributedTable(ctx, TABLES.quarantine, 'rand()'),
   ];
 }

@@ -1,5 +1,6 @@
 import type { DdlContext } from './ddl-dialect';
 import { dedupSetting, distributedTable, onCluster, storageTable, tableEngine } from './ddl-dialect';
+import { TABLES } from './tables';
 
 const LOW = 'LowCardinality(String) CODEC(ZSTD(1))';
 
@@ -23,7 +24,7 @@ interface Rollup {
 }
 
 export const HOURLY: Rollup = {
-  table: 'events_hourly',
+  table: TABLES.hourly,
   timeColumn: 'hour',
   timeType: "DateTime('UTC')",
   timeExpr: 'toStartOfHour(timestamp)',
@@ -31,7 +32,7 @@ export const HOURLY: Rollup = {
 };
 
 export const DAILY: Rollup = {
-  table: 'events_daily',
+  table: TABLES.daily,
   timeColumn: 'day',
   timeType: 'Date',
   timeExpr: 'toDate(timestamp)',
@@ -45,7 +46,7 @@ export const DAILY: Rollup = {
 
 export function createRollup(ctx: DdlContext, rollup: Rollup): string[] {
   const target = storageTable(ctx, rollup.table);
-  const source = storageTable(ctx, 'events');
+  const source = storageTable(ctx, TABLES.events);
   const dims = rollup.dimensions.map(([name]) => name);
   const key = ['project', 'event', 'type', rollup.timeColumn, ...dims].join(', ');
   const columns = [

@@ -3,14 +3,20 @@ import { CollectorError } from '../errors';
 const PLAIN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
- * A database or cluster name, checked once and backtick-quoted. Names come from flags and config,
- * so anything outside `[A-Za-z0-9_]` is refused rather than escaped.
+ * The one check of a database, cluster or table name. Names come from flags and config, so anything
+ * outside `[A-Za-z0-9_]` is refused rather than escaped. Returns the name unquoted, for a
+ * `{db:Identifier}` query parameter.
  */
-export function identifier(name: string, what: string): string {
+export function plainName(name: string, what: string): string {
   if (!PLAIN.test(name)) {
     throw new CollectorError('config', `${what} "${name}" is not a plain ClickHouse name: use letters, digits and _ only`);
   }
-  return `\`${name}\``;
+  return name;
+}
+
+/** A database, cluster or table name, checked by `plainName` and backtick-quoted for SQL text. */
+export function identifier(name: string, what: string): string {
+  return `\`${plainName(name, what)}\``;
 }
 
 /**

@@ -3,12 +3,11 @@ export type { Engine, EngineOptions, ServerOptions } from './engine';
 export { migrate, MIGRATIONS } from './migrations';
 export type { MigrateOptions, MigrateResult, Migration } from './migrations';
 export { createClickHouseSink } from './writer';
-export type {
-  ClickHouseSink,
-  ClickHouseSinkOptions,
-  InsertOutcome,
-  RetryOptions,
-  TokenBatch,
-  WriterObserver,
-  WriterStats,
-} from './writer-types';
+export type { ClickHouseSink, ClickHouseSinkOptions, WriterObserver, WriterStats } from './writer-types';
+export { createInsertChain } from './insert-chain';
+export type { InsertChainOptions } from './insert-chain';
+export { rowsToBatch } from './insert-batch';
+export type { InsertBatch, InsertOutcome, RowsBatch } from './insert-batch';
+export { createRetryPolicy } from './retry-policy';
+export type { RetryHooks, RetryOptions, RetryPlatform, RetryPolicy } from './retry-policy';
+export { TABLES } from './tables';

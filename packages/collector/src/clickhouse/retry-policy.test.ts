@@ -1,48 +1,48 @@
 import { describe, expect, it } from 'vitest';
-import { ClickHouseError } from '@clickhouse/client';
-import { backoffMs, classifyFailure, errorCode } from './retry-policy';
-
-const ch = (code: string, message: string) => new ClickHouseError({ code, type: undefined, message });
-const net = (code: string) => Object.assign(new Error(`connect ${code} 127.0.0.1:8123`), { code });
-
-describe('classifyFailure', () => {
-  it('retries network errors, timeouts and overload', () => {
-    expect(classifyFailure(net('ECONNREFUSED'))).toBe('retry');
-    expect(classifyFailure(net('ECONNRESET'))).toBe('retry');
-    expect(classifyFailure(new Error('socket hang up'))).toBe('retry');
-    expect(classifyFailure(new Error('Timeout error.'))).toBe('retry');
-    expect(classifyFailure(ch('252', 'Too many parts (300). Merges are processing significantly slower than inserts'))).toBe('retry');
-    expect(classifyFailure(ch('241', 'Memory limit (total) exceeded'))).toBe('retry');
-    expect(classifyFailure(new Error('<html>502 Bad Gateway</html>'))).toBe('retry');
-  });
-
-  it('treats data ClickHouse cannot parse as poison, by code or by message alone', () => {
-    expect(classifyFailure(ch('27', 'Cannot parse input: expected , before ...'))).toBe('poison');
-    expect(classifyFailure(ch('117', "JSON object should start with '{'"))).toBe('poison');
-    // Old servers give no code field, only text.
-    expect(classifyFailure(new Error('Code: 41, e.displayText() = DB::Exception: Cannot read DateTime'))).toBe('poison');
-    expect(classifyFailure(new Error('Cannot parse input: expected { (at row 503)'))).toBe('poison');
-  });
-
-  it('gives up at once on what retrying cannot fix', () => {
-    expect(classifyFailure(ch('60', 'Unknown table expression identifier sluice.events'))).toBe('fatal');
-    expect(classifyFailure(ch('516', 'default: Authentication failed'))).toBe('fatal');
-    expect(classifyFailure('weird')).toBe('fatal');
-  });
-
-  it('reads the code from the field or the text', () => {
-    expect(errorCode(ch('252', 'x'))).toBe(252);
-    expect(errorCode(new Error('Code: 210. DB::NetException'))).toBe(210);
-    expect(errorCode(net('ECONNRESET'))).toBeUndefined();
-  });
-});
+import { backoffMs, createRetryPolicy } from './retry-policy';
 
 describe('backoffMs', () => {
   const options = { baseMs: 200, capMs: 30_000 };
   it('grows exponentially up to the cap, with full jitter', () => {
     expect([0, 1, 2, 3].map((attempt) => backoffMs(attempt, options, () => 0.999_999))).toEqual([199, 399, 799, 1599]);
     expect(backoffMs(20, options, () => 0.999_999)).toBe(29_999);
+    expect(backoffMs(5_000, options, () => 0.999_999)).toBe(29_999);
     expect(backoffMs(5, options, () => 0)).toBe(0);
     expect(backoffMs(1, options, () => 0.5)).toBe(200);
+  });
+});
+
+describe('createRetryPolicy', () => {
+  const transient = (): Error => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+  const platform = (slept: number[]) => ({ random: () => 0.5, sleep: async (ms: number) => void slept.push(ms) });
+
+  it('retries transient failures with the backoff, up to `attempts` tries', async () => {
+    const slept: number[] = [];
+    const policy = createRetryPolicy({ attempts: 4, baseMs: 100, capMs: 1_000 }, platform(slept));
+    let tries = 0;
+    await expect(policy.run(async () => { tries++; throw transient(); })).rejects.toThrow('ECONNREFUSED');
+    expect(tries).toBe(4);
+    expect(slept).toEqual([50, 100, 200]);
+  });
+
+  it('returns the first success, and does not retry what cannot succeed', async () => {
+    const policy = createRetryPolicy({ attempts: 5, baseMs: 1, capMs: 1 }, platform([]));
+    let tries = 0;
+    await expect(policy.run(async (attempt) => { tries++; if (attempt < 3) throw transient(); return 'ok'; })).resolves.toBe('ok');
+    expect(tries).toBe(3);
+    tries = 0;
+    await expect(policy.run(async () => { tries++; throw new Error('Unknown table sluice.nope'); })).rejects.toThrow('Unknown table');
+    expect(tries).toBe(1);
+  });
+
+  it('retries forever with Infinity, until the signal aborts', async () => {
+    const stop = new AbortController();
+    const seen: number[] = [];
+    const policy = createRetryPolicy({ attempts: Number.POSITIVE_INFINITY, baseMs: 1, capMs: 1 }, platform([]));
+    const run = policy.run(async (attempt) => { if (attempt === 50) stop.abort(); throw new Error(`try ${attempt}`); }, {
+      signal: stop.signal, retryable: () => true, onRetry: (_error, attempt) => seen.push(attempt),
+    });
+    await expect(run).rejects.toThrow('try 50');
+    expect(seen).toHaveLength(49);
   });
 });

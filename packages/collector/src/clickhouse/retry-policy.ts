@@ -1,72 +1,83 @@
-/**
- * What to do with a failed insert:
- * - `retry`: transient (network, timeouts, 5xx, TOO_MANY_PARTS, memory): back off and send the same
- *   batch with the same dedup token;
- * - `poison`: ClickHouse rejected the data itself: split the batch to isolate the bad row;
- * - `fatal`: retrying cannot help (unknown table, auth, syntax): fail the batch and say so.
- */
-export type FailureKind = 'retry' | 'poison' | 'fatal';
+import { DEFAULTS } from '../defaults';
+import { classifyFailure } from './failure-kind';
+import type { InsertBatch } from './insert-batch';
+import { abortableSleep } from './sleep';
 
-const RETRY_CODES = new Set([
-  159, // TIMEOUT_EXCEEDED
-  164, // READONLY
-  202, // TOO_MANY_SIMULTANEOUS_QUERIES
-  203, // NO_FREE_CONNECTION
-  209, // SOCKET_TIMEOUT
-  210, // NETWORK_ERROR
-  225, // NO_ZOOKEEPER
-  236, // ABORTED
-  241, // MEMORY_LIMIT_EXCEEDED
-  242, // TABLE_IS_READ_ONLY
-  252, // TOO_MANY_PARTS
-  285, // TOO_FEW_LIVE_REPLICAS
-  319, // UNKNOWN_STATUS_OF_INSERT
-  394, // QUERY_WAS_CANCELLED
-  425, // SYSTEM_ERROR
-  439, // CANNOT_SCHEDULE_TASK
-  999, // KEEPER_EXCEPTION
-  1000, // POCO_EXCEPTION
-]);
-
-const POISON_CODES = new Set([
-  6, 25, 26, 27, 32, 33, 38, 41, 53, 69, 70, 72, 117, 130, 131, 321, 349,
-]);
-
-const RETRY_MESSAGE =
-  /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|ECONNABORTED|socket hang up|timed? ?out|timeout|network|Too many parts|TOO_MANY_PARTS|memory limit|Service Unavailable|Bad Gateway|Gateway Timeout|status(?: code)?:? 5\d\d/i;
-
-const POISON_MESSAGE =
-  /Cannot parse|Cannot read DateTime|CANNOT_PARSE|INCORRECT_DATA|Incorrect data|Type mismatch|JSON object should|Cannot convert|out of range of data type|Cannot insert NULL/i;
-
-export function classifyFailure(error: unknown): FailureKind {
-  const code = errorCode(error);
-  if (code !== undefined) {
-    if (POISON_CODES.has(code)) return 'poison';
-    if (RETRY_CODES.has(code)) return 'retry';
-  }
-  const message = error instanceof Error ? `${error.message} ${String((error as { code?: unknown }).code ?? '')}` : String(error);
-  if (RETRY_MESSAGE.test(message)) return 'retry';
-  if (POISON_MESSAGE.test(message)) return 'poison';
-  return 'fatal';
+export interface RetryOptions {
+  /**
+   * Tries per insert, the first included. With `ack: 'memory'` or `'clickhouse'` the rows fail after
+   * the last one. With `ack: 'wal'` they stay in the log and are tried forever; past this many
+   * failures in a row the collector reports itself not ready (`/ready` answers 503).
+   */
+  attempts?: number;
+  baseMs?: number;
+  capMs?: number;
 }
 
-/** The numeric ClickHouse code: from `ClickHouseError.code`, else from `Code: N` in the text (old servers). */
-export function errorCode(error: unknown): number | undefined {
-  const raw = (error as { code?: unknown } | null)?.code;
-  if (typeof raw === 'number') return raw;
-  if (typeof raw === 'string' && /^\d+$/.test(raw)) return Number(raw);
-  const message = error instanceof Error ? error.message : typeof error === 'string' ? error : '';
-  const match = /Code: (\d+)/.exec(message);
-  return match?.[1] === undefined ? undefined : Number(match[1]);
+/** What the policy needs from the platform, injected for tests. */
+export interface RetryPlatform {
+  random: () => number;
+  /** Waits `ms`; rejects early when `signal` aborts. */
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
-export interface BackoffOptions {
-  baseMs: number;
-  capMs: number;
+export interface RetryHooks {
+  /** Stops the retries: the last error is thrown. */
+  signal?: AbortSignal;
+  /** Which failures are worth another try; transient ones by default (failure-kind.ts). */
+  retryable?: (error: unknown) => boolean;
+  /** Called after each failed try that will be retried, with the try's number (1 for the first). */
+  onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
+}
+
+export interface RetryPolicy {
+  readonly attempts: number;
+  /** Runs `task` until it resolves, its error is not retryable, `attempts` tries failed, or the signal aborts. */
+  run<T>(task: (attempt: number) => Promise<T>, hooks?: RetryHooks): Promise<T>;
 }
 
 /** Exponential backoff with full jitter: uniform in [0, min(cap, base·2^attempt)). `attempt` starts at 0. */
-export function backoffMs(attempt: number, options: BackoffOptions, random: () => number = Math.random): number {
-  const ceiling = Math.min(options.capMs, options.baseMs * 2 ** attempt);
+export function backoffMs(attempt: number, options: { baseMs: number; capMs: number }, random: () => number): number {
+  const ceiling = Math.min(options.capMs, options.baseMs * 2 ** Math.min(attempt, 52));
   return Math.floor(random() * ceiling);
+}
+
+const isTransient = (error: unknown): boolean => classifyFailure(error) === 'retry';
+
+/**
+ * The one retry loop of the collector: the writer, the write-ahead log's drain and `sluice replay`
+ * all go through it. `attempts` may be `Infinity` (the log never gives up on what it acknowledged).
+ */
+export function createRetryPolicy(options: RetryOptions = {}, platform: Partial<RetryPlatform> = {}): RetryPolicy {
+  const attempts = options.attempts ?? DEFAULTS.insertRetry.attempts;
+  const backoff = { baseMs: options.baseMs ?? DEFAULTS.insertRetry.baseMs, capMs: options.capMs ?? DEFAULTS.insertRetry.capMs };
+  const random = platform.random ?? Math.random;
+  const sleep = platform.sleep ?? abortableSleep;
+  const never = new AbortController().signal;
+  return {
+    attempts,
+    async run(task, hooks = {}) {
+      const signal = hooks.signal ?? never;
+      const retryable = hooks.retryable ?? isTransient;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await task(attempt);
+        } catch (error) {
+          if (signal.aborted || attempt >= attempts || !retryable(error)) throw error;
+          const delay = backoffMs(attempt - 1, backoff, random);
+          hooks.onRetry?.(error, attempt, delay);
+          try {
+            await sleep(delay, signal);
+          } catch {
+            throw error;
+          }
+        }
+      }
+    },
+  };
+}
+
+/** An insert retried by `policy`: the batch is re-sent whole, with its token, so pieces already stored are not stored twice. */
+export function withRetry(insert: InsertBatch, policy: RetryPolicy, hooks: Omit<RetryHooks, 'signal'> = {}): InsertBatch {
+  return (batch, signal) => policy.run(() => insert(batch, signal), { ...hooks, signal });
 }

@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from '../logger';
-import type { EventRow, QuarantineRow } from '../rows';
 import type { Sink } from '../sink';
+import type { RetryOptions } from './retry-policy';
 
 /** Hooks the HTTP side wires to prom-client. Each is called synchronously and must not throw. */
 export interface WriterObserver {
@@ -9,13 +9,6 @@ export interface WriterObserver {
   onRetry?(error: unknown): void;
   onBufferDepth?(rows: number): void;
   onQuarantine?(rows: number): void;
-}
-
-export interface RetryOptions {
-  /** Tries per insert, the first included. */
-  attempts?: number;
-  baseMs?: number;
-  capMs?: number;
 }
 
 export interface ClickHouseSinkOptions {
@@ -53,25 +46,8 @@ export interface WriterStats {
   failedRows: number;
 }
 
-/** A batch with a caller-chosen token, e.g. derived from a write-ahead-log position. */
-export interface TokenBatch {
-  /** Stable across re-sends: `[A-Za-z0-9_.:-]`, up to 200 characters. */
-  token: string;
-  events: readonly EventRow[];
-  quarantine?: readonly QuarantineRow[];
-}
-
-export type InsertOutcome =
-  | { ok: true; inserted: number; quarantined: number }
-  | { ok: false; inserted: number; quarantined: number; failed: number; error: unknown };
-
 export interface ClickHouseSink extends Sink {
   stats(): WriterStats;
   /** Sends what is buffered now and waits for every insert in flight. */
   flush(): Promise<void>;
-  /**
-   * Inserts one batch as given, bypassing the buffer, with the same retries, dedup token and
-   * poison splitting. For a write-ahead log replaying deterministic batches.
-   */
-  insertBatch(batch: TokenBatch): Promise<InsertOutcome>;
 }

@@ -4,11 +4,13 @@ import { DEFAULTS } from '../defaults';
 import { CollectorError } from '../errors';
 import { silentLogger } from '../logger';
 import type { RowBatch } from '../rows';
-import { createBatchInserter } from './batch-inserter';
-import { checkToken, identifier } from './identifiers';
+import { checkToken } from './identifiers';
+import { linesToBuffer } from './insert-batch';
+import type { InsertBatch, RowsBatch } from './insert-batch';
+import { createInsertChain } from './insert-chain';
 import { eventLine, quarantineLine } from './ndjson';
-import { abortableSleep } from './sleep';
-import type { ClickHouseSink, ClickHouseSinkOptions, InsertOutcome, WriterStats } from './writer-types';
+import { createRetryPolicy, withRetry } from './retry-policy';
+import type { ClickHouseSink, ClickHouseSinkOptions, WriterStats } from './writer-types';
 
 interface PendingBatch {
   token: string;
@@ -20,9 +22,10 @@ interface PendingBatch {
 }
 
 /**
- * The ClickHouse writer behind the `Sink` contract: buffers NDJSON lines, cuts a batch at
- * `batchMaxRows`, `batchMaxBytes` or `batchMaxDelayMs`, and inserts batches `insertConcurrency` at a
- * time, each with its own stable dedup token.
+ * The ClickHouse writer of `ack: 'memory'` and `ack: 'clickhouse'`, behind the `Sink` contract:
+ * buffers NDJSON lines, cuts a batch at `batchMaxRows`, `batchMaxBytes` or `batchMaxDelayMs`, and
+ * sends batches `insertConcurrency` at a time through the insert chain (insert-chain.ts), each with
+ * its own stable dedup token.
  */
 export function createClickHouseSink(options: ClickHouseSinkOptions): ClickHouseSink {
   const maxRows = options.batchMaxRows ?? DEFAULTS.batchMaxRows;
@@ -39,14 +42,14 @@ export function createClickHouseSink(options: ClickHouseSinkOptions): ClickHouse
   };
   const abort = new AbortController();
   const queue = new PQueue({ concurrency: options.insertConcurrency ?? DEFAULTS.insertConcurrency });
-  const insert = createBatchInserter({
-    client: options.client,
-    db: identifier(options.database ?? DEFAULTS.database, 'database'),
-    retry: { ...DEFAULTS.insertRetry, ...options.retry },
-    logger, observer, stats,
-    random: options.random ?? Math.random,
-    sleep: options.sleep ?? abortableSleep,
-    signal: abort.signal,
+  const policy = createRetryPolicy(options.retry, { random: options.random, sleep: options.sleep });
+  const chain: InsertBatch = createInsertChain({ client: options.client, database: options.database, logger });
+  const insert = withRetry(chain, policy, {
+    onRetry(error, attempt, delayMs) {
+      stats.retries++;
+      observer.onRetry?.(error);
+      logger.warn({ err: error, attempt, retryInMs: delayMs }, 'insert failed, retrying with the same dedup token');
+    },
   });
   let sequence = 0;
   let current = openBatch();
@@ -74,21 +77,38 @@ export function createClickHouseSink(options: ClickHouseSinkOptions): ClickHouse
     void queue.add(() => run(batch));
   }
 
-  async function run(batch: PendingBatch): Promise<void> {
-    queued.delete(batch);
-    const rows = batch.events.length + batch.quarantine.length;
-    const outcome = await insert(batch.token, batch.events, batch.quarantine);
-    depth(-rows);
-    if (outcome.ok) return batch.settle();
-    logger.error({ err: outcome.error, token: batch.token, failed: outcome.failed }, 'ClickHouse did not take a batch');
-    batch.settle(unavailable(outcome));
+  async function run(pending: PendingBatch): Promise<void> {
+    queued.delete(pending);
+    const rows = pending.events.length + pending.quarantine.length;
+    const batch: RowsBatch = {
+      token: pending.token,
+      events: linesToBuffer(pending.events),
+      eventRows: pending.events.length,
+      quarantine: linesToBuffer(pending.quarantine),
+      quarantineRows: pending.quarantine.length,
+    };
+    const started = performance.now();
+    try {
+      const outcome = (await insert(batch, abort.signal)) ?? { inserted: batch.eventRows, quarantined: batch.quarantineRows };
+      stats.insertedRows += outcome.inserted;
+      if (outcome.inserted > 0) stats.insertedBatches++;
+      stats.insertedBytes += batch.events.length;
+      stats.quarantinedRows += outcome.quarantined;
+      observer.onInsert?.(outcome.inserted, batch.events.length, performance.now() - started);
+      if (outcome.quarantined > 0) observer.onQuarantine?.(outcome.quarantined);
+      depth(-rows);
+      pending.settle();
+    } catch (error) {
+      stats.failedRows += rows;
+      depth(-rows);
+      logger.error({ err: error, token: pending.token, failed: rows }, 'ClickHouse did not take a batch');
+      pending.settle(unavailable(rows, error));
+    }
   }
 
-  function unavailable(outcome: Extract<InsertOutcome, { ok: false }>): CollectorError {
-    const reason = outcome.error instanceof Error ? outcome.error.message.split('\n')[0] : String(outcome.error);
-    return new CollectorError('unavailable', `ClickHouse did not take ${outcome.failed} rows (${reason}); retry later`, {
-      cause: outcome.error, retryAfterSeconds,
-    });
+  function unavailable(rows: number, error: unknown): CollectorError {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    return new CollectorError('unavailable', `ClickHouse did not take ${rows} rows (${reason}); retry later`, { cause: error, retryAfterSeconds });
   }
 
   function depth(delta: number): void {
@@ -158,10 +178,5 @@ export function createClickHouseSink(options: ClickHouseSinkOptions): ClickHouse
     return ping.success;
   }
 
-  async function insertBatch(batch: Parameters<ClickHouseSink['insertBatch']>[0]): Promise<InsertOutcome> {
-    const token = checkToken(batch.token);
-    return insert(token, batch.events.map(eventLine), (batch.quarantine ?? []).map(quarantineLine));
-  }
-
-  return { write, ready, close, flush, insertBatch, stats: () => ({ ...stats }) };
+  return { write, ready, close, flush, stats: () => ({ ...stats }) };
 }

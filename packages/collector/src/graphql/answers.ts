@@ -3,7 +3,7 @@ import { DEFAULTS } from '../defaults';
 import { createQueries } from '../query/create-queries';
 import { QUERY_DEFAULTS } from '../query/defaults';
 import { funnelWindowMs } from '../query/funnel';
-import { checkDatabase } from '../query/sql';
+import { plainName } from '../clickhouse/identifiers';
 import type { Actor, FunnelStep, QueryClient, QueryInfo, RetentionPeriod, RetentionResult, TopEvent, TrendInterval, TrendsResult } from '../query/types';
 import type { AnswerCache } from './answer-cache';
 import { createCatalogQueries } from './catalog-queries';
@@ -86,7 +86,7 @@ const set = (values: readonly string[] | null | undefined): string[] | undefined
  * under its normalised question and project.
  */
 export function createAnswers(options: AnswersOptions): Answers {
-  const database = checkDatabase(options.database ?? DEFAULTS.database);
+  const database = plainName(options.database ?? DEFAULTS.database, 'database');
   const now = options.now ?? Date.now;
   const client = withQueryTimeout(options.client, { timeoutMs: options.timeoutMs, kill: options.kill });
   const queries = (project: string | undefined) => createQueries({ client, database, project, now, onQuery: options.onQuery });

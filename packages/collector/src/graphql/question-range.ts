@@ -1,5 +1,5 @@
 import { CollectorError } from '../errors';
-import { parseDuration } from '../query/duration';
+import { parseDuration } from '../duration';
 import { DAY_MS, ceilTo, floorTo, toMillis } from '../query/time-range';
 import { QUERY_API_DEFAULTS } from './defaults';
 

@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from '../logger';
 import type { Dedupe } from './dedupe';
+import { TABLES } from '../clickhouse/tables';
 
 /**
  * Refills the messageId window from what ClickHouse already holds, so a client that re-sends
@@ -16,7 +17,7 @@ export async function seedDedupe(
   if (options.window <= 0 || options.horizonMs <= 0) return 0;
   try {
     const result = await options.client.query({
-      query: `SELECT project, message_id FROM {db:Identifier}.events
+      query: `SELECT project, message_id FROM {db:Identifier}.${TABLES.events}
               WHERE received_at >= now64(3) - toIntervalMillisecond({horizon:UInt64})
               ORDER BY received_at DESC LIMIT {window:UInt64} BY project`,
       query_params: { db: options.database, horizon: options.horizonMs, window: options.window },

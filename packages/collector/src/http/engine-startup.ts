@@ -9,11 +9,12 @@ import {
   type MigrateResult,
   type WriterObserver,
 } from '../clickhouse';
+import { engineTarget } from '../clickhouse/engine-target';
+import { createInsertChain } from '../clickhouse/insert-chain';
 import { DEFAULTS } from '../defaults';
 import type { Logger } from '../logger';
 import type { Sink } from '../sink';
 import { createWalSink, createWriteAheadLog, type WalSinkObserver, type WriteAheadLog } from '../wal';
-import { insertQuarantiningPoison } from '../wal/insert-quarantining';
 
 /** The write-ahead log of `ack: 'wal'`. */
 export interface WalOptions {
@@ -26,8 +27,13 @@ export interface WalOptions {
   segmentBytes?: number;
 }
 
-/** Writer options passed through to `createClickHouseSink` (batch rows/bytes/delay, concurrency, buffer, retries). */
-export type WriterOptions = Omit<ClickHouseSinkOptions, 'client' | 'database' | 'ack' | 'logger' | 'observer'>;
+/**
+ * How rows are batched and sent, in every ack mode: batch rows/bytes/delay, inserts in flight,
+ * the buffer bound and retries. With `ack: 'wal'` the buffer is the log: `maxBufferedRows` bounds the
+ * rows in it not yet in ClickHouse (unset, only `wal.maxBytes` does), and `retry.attempts` is how
+ * many failures in a row turn `/ready` to 503 (the log itself retries forever).
+ */
+export type WriterOptions = Omit<ClickHouseSinkOptions, 'client' | 'database' | 'ack' | 'logger' | 'observer' | 'tokenPrefix'>;
 
 export interface Started {
   sink: Sink;
@@ -75,21 +81,22 @@ export async function startEngine(options: StartOptions): Promise<Started> {
 }
 
 async function startWithLog(options: StartOptions): Promise<Started> {
-  const wal = await createWriteAheadLog({ ...options.wal, dir: options.wal?.dir ?? DEFAULTS.walPath, logger: options.logger });
+  const wal = await createWriteAheadLog({
+    ...options.wal,
+    dir: options.wal?.dir ?? DEFAULTS.walPath,
+    target: engineTarget(options.engine),
+    logger: options.logger,
+  });
   let engine: Engine | undefined;
   try {
     engine = await createEngine(options.engine);
     const migrations = await migrate(engine.client, { ...options.migrations, database: engine.database });
-    const writer = options.writer ?? {};
     const sink = createWalSink({
+      ...options.writer,
       wal,
-      insert: insertQuarantiningPoison(engine.client, { database: engine.database, logger: options.logger, onPoisoned: options.observer.onQuarantine }),
+      insert: createInsertChain({ client: engine.client, database: engine.database, logger: options.logger }),
       logger: options.logger,
       observer: options.observer,
-      batchMaxRows: writer.batchMaxRows,
-      batchMaxBytes: writer.batchMaxBytes,
-      batchMaxDelayMs: writer.batchMaxDelayMs,
-      retry: writer.retry,
     });
     const opened = engine;
     return { sink, wal, migrations, engine, close: () => opened.close() };

@@ -5,7 +5,7 @@ import { DEFAULTS } from '../defaults';
 import { CollectorError } from '../errors';
 import { createQueries } from './create-queries';
 import { QUERY_DEFAULTS } from './defaults';
-import { parseDuration } from './duration';
+import { parseDuration } from '../duration';
 import { funnelTable, retentionTable, topEventsTable, trendsTable } from './terminal-table';
 import { ACTORS } from './sql';
 import { toMillis } from './time-range';

@@ -5,7 +5,7 @@ import { QUERY_DEFAULTS } from './defaults';
 import { buildFunnelQuery, funnelSteps, funnelWindowMs } from './funnel';
 import { buildRetentionQuery, retentionCohorts } from './retention';
 import type { QueryScope, SqlQuery } from './sql';
-import { checkDatabase } from './sql';
+import { plainName } from '../clickhouse/identifiers';
 import { resolveRange } from './time-range';
 import { buildTopEventsQuery, buildUniqueUsersQuery } from './totals';
 import { buildTrendsQuery, trendsSeries } from './trends';
@@ -51,7 +51,7 @@ export function num(value: unknown): number {
  * ```
  */
 export function createQueries<T = unknown>(options: QueriesOptions): Queries<T> {
-  const scope: QueryScope = { database: checkDatabase(options.database ?? DEFAULTS.database), project: options.project };
+  const scope: QueryScope = { database: plainName(options.database ?? DEFAULTS.database, 'database'), project: options.project };
   const now = options.now ?? Date.now;
   const run = (name: QueryInfo['name'], sql: SqlQuery): Promise<Row[]> => runSql(options.client, name, sql, options.onQuery);
 

@@ -1,6 +1,6 @@
 import { CollectorError } from '../errors';
 import { QUERY_DEFAULTS } from './defaults';
-import { parseDuration } from './duration';
+import { parseDuration } from '../duration';
 import type { QueryScope, SqlQuery } from './sql';
 import { actorEvents, actorPrelude } from './actors';
 import { createParams, resolveActor, TIME } from './sql';

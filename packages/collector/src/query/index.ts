@@ -1,6 +1,6 @@
 export { createQueries } from './create-queries';
 export { runQueryCommand } from './cli';
-export { parseDuration } from './duration';
+export { parseDuration } from '../duration';
 export { QUERY_DEFAULTS } from './defaults';
 export type {
   Actor,

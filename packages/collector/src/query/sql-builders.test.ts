@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { buildFunnelQuery } from './funnel';
 import { buildRetentionQuery } from './retention';
 import type { SqlQuery } from './sql';
-import { checkDatabase, resolveActor } from './sql';
+import { plainName } from '../clickhouse/identifiers';
+import { resolveActor } from './sql';
 import { buildTopEventsQuery, buildUniqueUsersQuery } from './totals';
 import { buildTrendsQuery, trendsSource } from './trends';
 
@@ -82,7 +83,7 @@ describe('SQL builders', () => {
   });
 
   it('refuse identifiers and actors outside their allow-lists', () => {
-    expect(() => checkDatabase('sluice; DROP')).toThrow(/not a plain ClickHouse name/);
+    expect(() => plainName('sluice; DROP', 'database')).toThrow(/not a plain ClickHouse name/);
     expect(() => resolveActor('1=1' as never)).toThrow(/not an actor/);
     expect(resolveActor(undefined)).toBe('person');
     expect(() => buildFunnelQuery(scope, { steps: [], windowMs: 1, from, to })).toThrow(/1 to 32 steps/);

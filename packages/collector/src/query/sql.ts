@@ -1,3 +1,4 @@
+import { plainName } from '../clickhouse/identifiers';
 import { CollectorError } from '../errors';
 import { QUERY_DEFAULTS } from './defaults';
 import type { Actor, QuerySource, QueryTable } from './types';
@@ -15,21 +16,12 @@ export interface QueryScope {
   project: string | undefined;
 }
 
-const PLAIN = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-export function checkDatabase(name: string): string {
-  if (!PLAIN.test(name)) {
-    throw new CollectorError('config', `database "${name}" is not a plain ClickHouse name: use letters, digits and _ only`);
-  }
-  return name;
-}
-
 /**
  * Collects parameters while a statement is built: `add('String', v)` returns the `{p0:String}`
  * placeholder and keeps `v` aside. The database travels as `{db:Identifier}`.
  */
 export function createParams(scope: QueryScope) {
-  const values: Record<string, unknown> = { db: checkDatabase(scope.database) };
+  const values: Record<string, unknown> = { db: plainName(scope.database, 'database') };
   let next = 0;
   return {
     values,

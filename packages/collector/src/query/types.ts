@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { AnyTaxonomy, EventName, EventProperties } from '@sluice/schema';
+import type { TABLES } from '../clickhouse/tables';
 
 /** A Date, epoch milliseconds or an ISO-8601 string. */
 export type TimeInput = Date | number | string;
@@ -29,7 +30,7 @@ export type PropertyName<T> = [T] extends [AnyTaxonomy]
 export type Breakdown<T> = ColumnBreakdown | PropertyName<T>;
 
 /** Where an answer was read from. */
-export type QuerySource = 'events' | 'events_hourly' | 'events_daily';
+export type QuerySource = typeof TABLES.events | typeof TABLES.hourly | typeof TABLES.daily;
 
 /** Tables a query may read: its source, and the identity graph that person-level queries join. */
 export type QueryTable = QuerySource | 'identity_links' | 'identity_aliases';

@@ -163,7 +163,8 @@ export async function recoverLog(dir: string, logger: Logger, now = Date.now()):
   if (pending !== null && (pending.first !== committed + 1 || pending.last > lastSeq || pending.last < pending.first)) {
     if (pending.last > lastSeq && pending.first <= lastSeq && pending.first === committed + 1) {
       report('error', { pending, lastSeq }, `the batch being inserted before the restart (${pending.first}…${pending.last}) lost its end to corruption; sending ${pending.first}…${lastSeq} instead`);
-      pending = { first: pending.first, last: lastSeq };
+      const ends = (pending.ends ?? []).filter((end) => end < lastSeq);
+      pending = ends.length > 0 ? { first: pending.first, last: lastSeq, ends: [...ends, lastSeq] } : { first: pending.first, last: lastSeq };
     } else pending = null;
   }
   if (segments.length > 0 && segments.length < starts.length) await fsyncDir(dir);

@@ -6,9 +6,11 @@ import type { Logger } from '../logger';
 import { silentLogger } from '../logger';
 import { scanRecords } from './record-codec';
 import { SEGMENT_HEADER_BYTES, decodeSegmentHeader, parseSegmentFileName } from './segment-format';
-import type { InsertBatch } from './wal-batch';
+import { createRetryPolicy } from '../clickhouse/retry-policy';
+import type { RetryOptions, RetryPolicy } from '../clickhouse/retry-policy';
 import { assembleBatch, recordRows } from './wal-batch';
-import type { WalRecord } from './write-ahead-log';
+import type { WalInsert } from './wal-sink';
+import type { WalRecord } from './wal-types';
 
 export interface ReplayProgress {
   records: number;
@@ -21,14 +23,18 @@ export interface ReplayProgress {
 
 export interface ReplayOptions {
   dir: string;
-  insert: InsertBatch;
+  /** One try per call (the insert chain without retry); replay retries with `retry`. */
+  insert: WalInsert;
   onProgress?: (progress: ReplayProgress) => void;
   logger?: Logger;
   batchMaxRows?: number;
   batchMaxBytes?: number;
-  /** Tries per batch before replay stops with an error (re-running it resumes safely). */
-  attempts?: number;
+  /** `attempts`: tries per batch before replay stops with an error (re-running it resumes safely). */
+  retry?: RetryOptions;
   signal?: AbortSignal;
+  /** Injected for tests. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  random?: () => number;
 }
 
 /**
@@ -42,7 +48,7 @@ export async function replayLog(options: ReplayOptions): Promise<ReplayProgress>
   const logger = options.logger ?? silentLogger;
   const batchMaxRows = options.batchMaxRows ?? DEFAULTS.batchMaxRows;
   const batchMaxBytes = options.batchMaxBytes ?? DEFAULTS.batchMaxBytes;
-  const attempts = options.attempts ?? DEFAULTS.insertRetry.attempts;
+  const policy = createRetryPolicy(options.retry, { sleep: options.sleep, random: options.random });
   const segments = (await readdir(options.dir))
     .map((name) => ({ name, start: parseSegmentFileName(name) }))
     .filter((entry): entry is { name: string; start: number } => entry.start !== undefined)
@@ -67,7 +73,7 @@ export async function replayLog(options: ReplayOptions): Promise<ReplayProgress>
     const flush = async (): Promise<void> => {
       if (batch.length === 0) return;
       const assembled = assembleBatch(scan.logId, batch, logger);
-      await insertWithRetry(options, assembled, attempts, logger);
+      await insertWithRetry(options, assembled, policy, logger);
       progress.batches++;
       progress.rows += assembled.eventRows + assembled.quarantineRows;
       progress.records += batch.length;
@@ -118,19 +124,21 @@ async function readSegment(dir: string, name: string, start: number, logger: Log
   };
 }
 
-async function insertWithRetry(options: ReplayOptions, batch: ReturnType<typeof assembleBatch>, attempts: number, logger: Logger): Promise<void> {
-  const signal = options.signal ?? new AbortController().signal;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await options.insert(batch, signal);
-      return;
-    } catch (error) {
-      if (attempt >= attempts || signal.aborted) {
-        throw new CollectorError('engine', `replay of records ${batch.first}…${batch.last} failed after ${attempt} tries (${(error as Error).message}); fix ClickHouse and run the replay again: batches already stored are not stored twice`, { cause: error });
-      }
-      const delay = Math.min(DEFAULTS.insertRetry.capMs, DEFAULTS.insertRetry.baseMs * 2 ** attempt);
-      logger.warn({ err: error, token: batch.token, attempt, retryInMs: delay }, 'replay insert failed, retrying');
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
+async function insertWithRetry(options: ReplayOptions, batch: ReturnType<typeof assembleBatch>, policy: RetryPolicy, logger: Logger): Promise<void> {
+  let tries = 0;
+  try {
+    await policy.run(
+      () => {
+        tries++;
+        return options.insert(batch, options.signal ?? new AbortController().signal);
+      },
+      {
+        signal: options.signal,
+        retryable: () => true,
+        onRetry: (error, attempt, retryInMs) => logger.warn({ err: error, token: batch.token, attempt, retryInMs }, 'replay insert failed, retrying'),
+      },
+    );
+  } catch (error) {
+    throw new CollectorError('engine', `replay of records ${batch.first}…${batch.last} failed after ${tries} tries (${(error as Error).message}); fix ClickHouse and run the replay again: batches already stored are not stored twice`, { cause: error });
   }
 }

@@ -3,7 +3,7 @@ import { CollectorError } from '../errors';
 import { scanRecords } from './record-codec';
 import type { SegmentInfo } from './recovery';
 import { SEGMENT_HEADER_BYTES } from './segment-format';
-import type { WalRecord } from './write-ahead-log';
+import type { WalRecord } from './wal-types';
 
 /**
  * Reads the records between logical offsets `from` and `to` (record-index.ts) of one segment with a

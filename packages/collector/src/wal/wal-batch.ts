@@ -1,9 +1,10 @@
+import type { RowsBatch } from '../clickhouse/insert-batch';
 import type { Logger } from '../logger';
 import { decodeSinkPayload } from './sink-payload';
-import type { Position, WalRecord } from './write-ahead-log';
+import type { Position, WalRecord } from './wal-types';
 
 /** One insert's worth of log records, ready to send. */
-export interface WalBatch {
+export interface WalBatch extends RowsBatch {
   /**
    * `wal-<logId>-<first>-<last>`: the same range of the same log always gets the same token, so
    * ClickHouse (`insert_deduplication_token`) stores a re-sent batch once.
@@ -11,19 +12,7 @@ export interface WalBatch {
   token: string;
   first: Position;
   last: Position;
-  /** JSONEachRow lines for `events`, each ending in `\n`. */
-  events: Buffer;
-  eventRows: number;
-  /** JSONEachRow lines for `events_quarantine`. */
-  quarantine: Buffer;
-  quarantineRows: number;
 }
-
-/**
- * Sends one batch to ClickHouse with `batch.token` as its dedup token; rejects to have it retried.
- * Aborted when the sink's close deadline passes.
- */
-export type InsertBatch = (batch: WalBatch, signal: AbortSignal) => Promise<void>;
 
 export function batchToken(logId: string, first: Position, last: Position): string {
   return `wal-${logId}-${first}-${last}`;

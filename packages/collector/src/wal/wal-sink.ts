@@ -1,3 +1,7 @@
+import type { InsertOutcome } from '../clickhouse/insert-batch';
+import type { RetryOptions, RetryPlatform } from '../clickhouse/retry-policy';
+import { createRetryPolicy } from '../clickhouse/retry-policy';
+import { abortableSleep } from '../clickhouse/sleep';
 import { DEFAULTS } from '../defaults';
 import { CollectorError } from '../errors';
 import type { Logger } from '../logger';
@@ -5,10 +9,11 @@ import { silentLogger } from '../logger';
 import type { RowBatch } from '../rows';
 import type { Sink } from '../sink';
 import type { PendingRange } from './cursor-file';
+import { pendingBatches } from './cursor-file';
 import { encodeSinkPayload } from './sink-payload';
-import type { InsertBatch, WalBatch } from './wal-batch';
+import type { WalBatch } from './wal-batch';
 import { assembleBatch, recordRows } from './wal-batch';
-import type { WalRecord, WriteAheadLog } from './write-ahead-log';
+import type { WalRecord, WriteAheadLog } from './wal-types';
 
 /** Structurally a subset of metrics.ts's WriterObserver, so `metrics.observer` can be passed as is. */
 export interface WalSinkObserver {
@@ -21,18 +26,33 @@ export interface WalSinkObserver {
   onReplay?(batch: { token: string; first: number; last: number; rows: number }): void;
 }
 
+/**
+ * Sends one batch from the log, one try (the sink retries): the insert chain without its retry
+ * policy (clickhouse/insert-chain.ts), or any function with that contract.
+ */
+export type WalInsert = (batch: WalBatch, signal: AbortSignal) => Promise<InsertOutcome | void>;
+
 export interface WalSinkOptions {
   wal: WriteAheadLog;
-  insert: InsertBatch;
+  insert: WalInsert;
   logger?: Logger;
   batchMaxRows?: number;
   batchMaxBytes?: number;
   batchMaxDelayMs?: number;
-  /** Backoff between failed inserts (full jitter); retried until ClickHouse takes the batch. */
-  retry?: { baseMs?: number; capMs?: number };
+  /** Batches inserted at once when the log has a backlog of full batches; 2 by default. */
+  insertConcurrency?: number;
+  /** Rows in the log not yet in ClickHouse before `write` answers overloaded; only the log's byte cap bounds them when unset. */
+  maxBufferedRows?: number;
+  /**
+   * Backoff between failed inserts (full jitter). A batch is retried until ClickHouse takes it; past
+   * `attempts` failures in a row, `ready()` answers false until an insert succeeds.
+   */
+  retry?: RetryOptions;
   observer?: WalSinkObserver;
   /** Injected for tests. */
-  random?: () => number;
+  random?: RetryPlatform['random'];
+  sleep?: RetryPlatform['sleep'];
+  now?: () => number;
 }
 
 export interface WalSink extends Sink {
@@ -42,11 +62,12 @@ export interface WalSink extends Sink {
 
 /**
  * The `ack: 'wal'` sink. `write` appends one record per request and resolves once it is fsynced
- * (group commit). A drain loop forms batches from the log, records each batch's range in the cursor
- * BEFORE inserting it, inserts with the range's dedup token, and commits only after ClickHouse
- * acknowledged. ClickHouse being down fills the log (bounded: `write` then answers overloaded), never
- * memory. `close` stops writes, drains within the deadline, aborts what is still in flight (it will
- * be re-sent with the same token on the next start) and closes the log.
+ * (group commit). A drain loop forms batches from the log, records their ranges in the cursor
+ * BEFORE inserting them, inserts each with its range's dedup token (up to `insertConcurrency` at
+ * once), and commits them in order only after ClickHouse acknowledged. ClickHouse being down fills
+ * the log (bounded: `write` then answers overloaded), never memory. `close` stops writes, drains
+ * within the deadline, aborts what is still in flight (it will be re-sent with the same token on
+ * the next start) and closes the log.
  */
 export function createWalSink(options: WalSinkOptions): WalSink {
   const { wal, insert } = options;
@@ -55,17 +76,25 @@ export function createWalSink(options: WalSinkOptions): WalSink {
   const batchMaxRows = options.batchMaxRows ?? DEFAULTS.batchMaxRows;
   const batchMaxBytes = options.batchMaxBytes ?? DEFAULTS.batchMaxBytes;
   const batchMaxDelayMs = options.batchMaxDelayMs ?? DEFAULTS.batchMaxDelayMs;
-  const baseMs = options.retry?.baseMs ?? DEFAULTS.insertRetry.baseMs;
-  const capMs = options.retry?.capMs ?? DEFAULTS.insertRetry.capMs;
-  const random = options.random ?? Math.random;
+  const concurrency = Math.max(1, options.insertConcurrency ?? DEFAULTS.insertConcurrency);
+  const maxBufferedRows = options.maxBufferedRows;
+  const unhealthyAfter = options.retry?.attempts ?? DEFAULTS.insertRetry.attempts;
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? abortableSleep;
+  // What the log acknowledged is never given up on: every failure is retried, forever.
+  const policy = createRetryPolicy({ ...options.retry, attempts: Number.POSITIVE_INFINITY }, { random: options.random, sleep });
 
   let closing = false;
-  /** Aborted when close() runs out of time: the insert in flight and every wait stop. */
+  /** Aborted when close() runs out of time: the inserts in flight and every wait stop. */
   const stop = new AbortController();
   /** Aborted when close() starts: batching stops waiting for more records. */
   const hurry = new AbortController();
   const drainWaiters = new Set<() => void>();
   const writes = new Set<Promise<unknown>>();
+  let failuresInRow = 0;
+  /** Rows appended and not yet committed; counted only when `maxBufferedRows` is set. */
+  let backlogRows = 0;
+  const counted = maxBufferedRows === undefined ? Promise.resolve() : countBacklog();
 
   const isDrained = (): boolean => wal.cursor().committed >= wal.lastPosition();
   const wakeDrainWaiters = (): void => {
@@ -73,8 +102,19 @@ export function createWalSink(options: WalSinkOptions): WalSink {
     for (const wake of [...drainWaiters]) wake();
   };
 
+  async function countBacklog(): Promise<void> {
+    const last = wal.lastPosition();
+    let after = wal.cursor().committed;
+    while (after < last) {
+      const records = await wal.readFrom(after, Math.min(batchMaxRows, last - after), batchMaxBytes);
+      if (records.length === 0) break;
+      for (const record of records) backlogRows += recordRows(record, logger).rows;
+      after = (records[records.length - 1] as WalRecord).position;
+    }
+  }
+
   /** Reads the records of a recorded range (after a restart, or after a failed attempt). */
-  async function readRange(range: PendingRange): Promise<WalRecord[]> {
+  async function readRange(range: { first: number; last: number }): Promise<WalRecord[]> {
     const out: WalRecord[] = [];
     let after = range.first - 1;
     while (after < range.last) {
@@ -86,13 +126,14 @@ export function createWalSink(options: WalSinkOptions): WalSink {
     return out.slice(0, range.last - range.first + 1);
   }
 
-  /** Collects records after the cursor until a batch is full, due, or the sink is closing. */
-  async function formBatch(): Promise<WalRecord[]> {
-    const committed = wal.cursor().committed;
+  /**
+   * Collects records after `after` until a batch is full. With `wait`, also until the batch is due
+   * or the sink is closing; without, it returns a batch only if the log already holds a full one.
+   */
+  async function formBatch(after: number, wait: boolean): Promise<WalRecord[]> {
     const records: WalRecord[] = [];
     let rows = 0;
     let bytes = 0;
-    let after = committed;
     let firstAt: number | undefined;
     for (;;) {
       const fresh = await wal.readFrom(after, batchMaxRows, batchMaxBytes);
@@ -107,8 +148,9 @@ export function createWalSink(options: WalSinkOptions): WalSink {
         if (rows >= batchMaxRows || bytes >= batchMaxBytes) return records;
       }
       if (stop.signal.aborted) return [];
-      if (records.length > 0 && (hurry.signal.aborted || Date.now() - (firstAt as number) >= batchMaxDelayMs)) return records;
-      const waitMs = firstAt === undefined ? undefined : Math.max(1, (firstAt as number) + batchMaxDelayMs - Date.now());
+      if (!wait) return hurry.signal.aborted ? records : [];
+      if (records.length > 0 && (hurry.signal.aborted || now() - (firstAt as number) >= batchMaxDelayMs)) return records;
+      const waitMs = firstAt === undefined ? undefined : Math.max(1, (firstAt as number) + batchMaxDelayMs - now());
       await waitForMore(after, waitMs);
     }
   }
@@ -120,93 +162,106 @@ export function createWalSink(options: WalSinkOptions): WalSink {
     stop.signal.addEventListener('abort', abort, { once: true });
     hurry.signal.addEventListener('abort', abort, { once: true });
     if (stop.signal.aborted || hurry.signal.aborted) done.abort();
-    const timer = ms === undefined ? undefined : setTimeout(abort, ms);
+    if (ms !== undefined) sleep(ms, done.signal).then(abort, () => {});
     try {
       await wal.waitForRecords(after, done.signal);
     } finally {
-      if (timer) clearTimeout(timer);
       done.abort();
       stop.signal.removeEventListener('abort', abort);
       hurry.signal.removeEventListener('abort', abort);
     }
   }
 
-  function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      if (stop.signal.aborted) return resolve();
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        stop.signal.removeEventListener('abort', done);
-        resolve();
-      }
-      stop.signal.addEventListener('abort', done, { once: true });
-    });
-  }
-
   /** Tries until the insert succeeds; false only when the close deadline aborted it. */
   async function insertUntilDone(batch: WalBatch): Promise<boolean> {
-    for (let attempt = 0; ; attempt++) {
-      if (stop.signal.aborted) return false;
-      const started = performance.now();
-      try {
-        await insert(batch, stop.signal);
-        observer.onInsert?.(batch.eventRows, batch.events.length, performance.now() - started);
-        if (batch.quarantineRows > 0) observer.onQuarantine?.(batch.quarantineRows);
-        return true;
-      } catch (error) {
-        if (stop.signal.aborted) return false;
-        observer.onRetry?.(error);
-        const delay = Math.floor(random() * Math.min(capMs, baseMs * 2 ** Math.min(attempt, 30)));
-        logger.warn(
-          { err: error, token: batch.token, rows: batch.eventRows + batch.quarantineRows, attempt: attempt + 1, retryInMs: delay, logBytes: wal.bytes() },
-          'insert from the write-ahead log failed; the batch stays in the log and is retried with the same dedup token',
-        );
-        await sleep(delay);
-      }
+    try {
+      await policy.run(
+        async () => {
+          const started = now();
+          const outcome = (await insert(batch, stop.signal)) ?? { inserted: batch.eventRows, quarantined: batch.quarantineRows };
+          failuresInRow = 0;
+          observer.onInsert?.(outcome.inserted, batch.events.length, now() - started);
+          if (outcome.quarantined > 0) observer.onQuarantine?.(outcome.quarantined);
+        },
+        {
+          signal: stop.signal,
+          retryable: () => true,
+          onRetry(error, attempt, retryInMs) {
+            failuresInRow++;
+            observer.onRetry?.(error);
+            const fields = { err: error, token: batch.token, rows: batch.eventRows + batch.quarantineRows, attempt, retryInMs, logBytes: wal.bytes() };
+            if (failuresInRow === unhealthyAfter) {
+              logger.error(fields, `${failuresInRow} inserts in a row failed; the collector reports not ready until ClickHouse takes a batch again (the events stay in the log)`);
+            } else {
+              logger.warn(fields, 'insert from the write-ahead log failed; the batch stays in the log and is retried with the same dedup token');
+            }
+          },
+        },
+      );
+      return true;
+    } catch {
+      return false;
     }
+  }
+
+  /** The next batches: those recorded as pending, or new ones (more than one only when the log holds full ones). */
+  async function nextBatches(): Promise<{ groups: WalRecord[][]; resumed: boolean } | undefined> {
+    const cursor = wal.cursor();
+    if (cursor.pending !== null) {
+      const groups: WalRecord[][] = [];
+      for (const range of pendingBatches(cursor.pending)) groups.push(await readRange(range));
+      return { groups, resumed: true };
+    }
+    if (wal.lastPosition() <= cursor.committed) {
+      wakeDrainWaiters();
+      if (!hurry.signal.aborted) await waitForMore(cursor.committed, undefined);
+      return undefined;
+    }
+    const first = await formBatch(cursor.committed, true);
+    if (first.length === 0) return undefined;
+    const groups = [first];
+    const lastOf = (group: WalRecord[]): number => (group[group.length - 1] as WalRecord).position;
+    while (groups.length < concurrency && wal.lastPosition() > lastOf(groups[groups.length - 1] as WalRecord[])) {
+      const next = await formBatch(lastOf(groups[groups.length - 1] as WalRecord[]), false);
+      if (next.length === 0) break;
+      groups.push(next);
+    }
+    const range: PendingRange = { first: (first[0] as WalRecord).position, last: lastOf(groups[groups.length - 1] as WalRecord[]) };
+    if (groups.length > 1) range.ends = groups.map(lastOf);
+    await wal.markPending(range);
+    return { groups, resumed: false };
   }
 
   async function drainOnce(): Promise<void> {
-    const cursor = wal.cursor();
-    let records: WalRecord[];
-    const resumed = cursor.pending !== null;
-    if (cursor.pending !== null) {
-      records = await readRange(cursor.pending);
-    } else {
-      if (wal.lastPosition() <= cursor.committed) {
-        wakeDrainWaiters();
-        if (hurry.signal.aborted) return;
-        await waitForMore(cursor.committed, undefined);
+    const next = await nextBatches();
+    if (!next) return;
+    const batches = next.groups.map((group) => assembleBatch(wal.logId, group, logger));
+    const inserting = batches.map(insertUntilDone);
+    for (const [i, batch] of batches.entries()) {
+      if (!(await inserting[i])) {
+        await Promise.all(inserting);
         return;
       }
-      records = await formBatch();
-      if (records.length === 0) return;
-      const first = (records[0] as WalRecord).position;
-      const last = (records[records.length - 1] as WalRecord).position;
-      await wal.markPending({ first, last });
+      await wal.commit(batch.last);
+      const rows = batch.eventRows + batch.quarantineRows;
+      if (maxBufferedRows !== undefined) backlogRows -= rows;
+      const committed = { token: batch.token, first: batch.first, last: batch.last, rows };
+      observer.onCommit?.(committed);
+      if (next.resumed) observer.onReplay?.(committed);
     }
-    const batch = assembleBatch(wal.logId, records, logger);
-    if (!(await insertUntilDone(batch))) return;
-    await wal.commit(batch.last);
-    const committed = { token: batch.token, first: batch.first, last: batch.last, rows: batch.eventRows + batch.quarantineRows };
-    observer.onCommit?.(committed);
-    if (resumed) observer.onReplay?.(committed);
     wakeDrainWaiters();
   }
 
   async function drainLoop(): Promise<void> {
-    let failures = 0;
+    await counted;
     while (!stop.signal.aborted && !(hurry.signal.aborted && isDrained())) {
-      try {
-        await drainOnce();
-        failures = 0;
-      } catch (error) {
-        failures++;
-        const delay = Math.min(capMs, baseMs * 2 ** Math.min(failures, 30));
-        logger.error({ err: error, dir: wal.dir, retryInMs: delay }, 'the write-ahead log drain failed; retrying');
-        await sleep(delay);
-      }
+      await policy
+        .run(drainOnce, {
+          signal: stop.signal,
+          retryable: () => true,
+          onRetry: (error, attempt, retryInMs) => logger.error({ err: error, dir: wal.dir, attempt, retryInMs }, 'the write-ahead log drain failed; retrying'),
+        })
+        .catch(() => {});
     }
     wakeDrainWaiters();
   }
@@ -216,18 +271,31 @@ export function createWalSink(options: WalSinkOptions): WalSink {
   return {
     async write(rows: RowBatch) {
       if (closing) throw new CollectorError('unavailable', 'the collector is shutting down; retry against another instance or after it restarts', { retryAfterSeconds: DEFAULTS.retryAfterSeconds });
-      if (rows.events.length === 0 && rows.quarantine.length === 0) return;
+      const count = rows.events.length + rows.quarantine.length;
+      if (count === 0) return;
+      if (maxBufferedRows !== undefined) {
+        await counted;
+        if (backlogRows > 0 && backlogRows + count > maxBufferedRows) {
+          throw new CollectorError('overloaded', `the collector holds ${backlogRows} rows not yet in ClickHouse (writer.maxBufferedRows is ${maxBufferedRows}); retry after ${DEFAULTS.walRetryAfterSeconds} s`, { retryAfterSeconds: DEFAULTS.walRetryAfterSeconds });
+        }
+        backlogRows += count;
+      }
       const appended = wal.append(encodeSinkPayload(rows));
       writes.add(appended);
       try {
         await appended;
+      } catch (error) {
+        if (maxBufferedRows !== undefined) backlogRows -= count;
+        throw error;
       } finally {
         writes.delete(appended);
       }
     },
 
     async ready() {
-      return !closing && wal.bytes() < DEFAULTS.walReadyMaxFill * wal.maxBytes;
+      if (closing || failuresInRow >= unhealthyAfter) return false;
+      if (maxBufferedRows !== undefined && backlogRows >= maxBufferedRows) return false;
+      return wal.bytes() < DEFAULTS.walReadyMaxFill * wal.maxBytes;
     },
 
     drained() {
@@ -242,7 +310,8 @@ export function createWalSink(options: WalSinkOptions): WalSink {
     },
 
     async close(deadlineMs = DEFAULTS.shutdownDeadlineMs) {
-      const timer = setTimeout(() => stop.abort(), deadlineMs);
+      const deadline = new AbortController();
+      sleep(deadlineMs, deadline.signal).then(() => stop.abort(), () => {});
       try {
         if (!closing) {
           closing = true;
@@ -252,7 +321,7 @@ export function createWalSink(options: WalSinkOptions): WalSink {
         }
         await loop;
       } finally {
-        clearTimeout(timer);
+        deadline.abort();
       }
       const left = wal.lastPosition() - wal.cursor().committed;
       if (left > 0) logger.warn({ dir: wal.dir, records: left }, `shutdown deadline passed with ${left} records still in the write-ahead log; they are sent on the next start`);

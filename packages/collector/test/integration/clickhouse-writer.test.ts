@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineTaxonomy } from '@sluice/schema';
 import type { Engine } from '../../src/clickhouse/index';
-import { createClickHouseSink, createEngine, migrate } from '../../src/clickhouse/index';
+import { createClickHouseSink, createEngine, createInsertChain, migrate, rowsToBatch } from '../../src/clickhouse/index';
 import { CollectorError } from '../../src/errors';
 import type { EventRow } from '../../src/rows';
 import { BASE_TIME, eventRow, quarantineRow, rows, tempDir } from './clickhouse-fixtures';
@@ -99,12 +99,13 @@ describe('ClickHouse sink on chdb', () => {
 
   it('stores a batch re-sent with the same token once, rollups included', async () => {
     const p = 'retried-batch';
-    const writer = sink();
+    const insert = createInsertChain({ client: engine.client });
+    const signal = new AbortController().signal;
     const events = Array.from({ length: 10 }, (_, i) => eventRow({ project: p, message_id: `b-${i}` }));
-    const first = await writer.insertBatch({ token: 'wal-7-0', events });
-    const again = await writer.insertBatch({ token: 'wal-7-0', events });
-    expect(first).toMatchObject({ ok: true, inserted: 10 });
-    expect(again).toMatchObject({ ok: true });
+    const first = await insert(rowsToBatch('wal-7-0', { events, quarantine: [] }), signal);
+    const again = await insert(rowsToBatch('wal-7-0', { events, quarantine: [] }), signal);
+    expect(first).toEqual({ inserted: 10, quarantined: 0 });
+    expect(again).toEqual({ inserted: 10, quarantined: 0 });
     expect(await count(p)).toBe(10);
     // The rollups count rows, and the MV block of the re-sent batch is deduplicated as well.
     expect(await count(p, 'sum(events)', 'sluice.events_hourly')).toBe(10);
@@ -112,10 +113,9 @@ describe('ClickHouse sink on chdb', () => {
     // A different token is a different batch: the raw table takes it again (the same messageIds,
     // so it collapses at merge); the rollups count it, as they would a client duplicate that
     // escaped the collector's messageId window (see the next tests).
-    await writer.insertBatch({ token: 'wal-7-1', events });
+    await insert(rowsToBatch('wal-7-1', { events, quarantine: [] }), signal);
     expect(await count(p)).toBe(20);
     expect(await count(p, 'sum(events)', 'sluice.events_hourly')).toBe(20);
-    await writer.close();
   });
 
   it('retries a lost response with the same token, so the batch lands once', async () => {

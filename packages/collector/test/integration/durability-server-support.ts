@@ -2,7 +2,7 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createCollector, type Collector } from '../../src/collector';
 import { createRequestListener } from '../../src/node';
-import type { InsertBatch, WalBatch } from '../../src/wal';
+import type { WalBatch, WalInsert } from '../../src/wal';
 import type { ClickHouseServer } from './clickhouse-server-fixture';
 
 /**
@@ -28,8 +28,8 @@ export interface InsertLedger {
   inserts: number;
 }
 
-/** An `InsertBatch` for the test table over HTTP, each attempt bounded by `timeoutMs`. */
-export function insertInto18(url: () => string, timeoutMs: number, ledger: InsertLedger): InsertBatch {
+/** A `WalInsert` for the test table over HTTP, each attempt bounded by `timeoutMs`. */
+export function insertInto18(url: () => string, timeoutMs: number, ledger: InsertLedger): WalInsert {
   return async (batch: WalBatch, signal: AbortSignal) => {
     if (batch.eventRows === 0) return;
     const rows = batch.events

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InsertBatch, WalBatch } from '../../src/wal';
-import { createWalSink, createWriteAheadLog, insertViaClickHouse } from '../../src/wal';
+import type { WalBatch, WalInsert } from '../../src/wal';
+import { createInsertChain } from '../../src/clickhouse/insert-chain';
+import { createWalSink, createWriteAheadLog } from '../../src/wal';
 import { countRows, createTinyTables, openChdb, rows } from './wal-chdb-helpers';
 
 /**
@@ -28,10 +29,10 @@ afterAll(async () => {
 describe('WAL sink into chdb: exactly once', () => {
   it('an insert that landed but was not committed is retried with its token and stored once', async () => {
     await createTinyTables(client, 'retry_db');
-    const real = insertViaClickHouse(client, { database: 'retry_db' });
+    const real = createInsertChain({ client, database: 'retry_db' });
     const tokens: string[] = [];
     let failedAfterInsert = 0;
-    const insert: InsertBatch = async (batch, signal) => {
+    const insert: WalInsert = async (batch, signal) => {
       tokens.push(batch.token);
       await real(batch, signal);
       if (failedAfterInsert < 3) {
@@ -52,7 +53,7 @@ describe('WAL sink into chdb: exactly once', () => {
 
   it('a crash between insert and commit: the restart re-sends the recorded range with the same token', async () => {
     await createTinyTables(client, 'crash_db');
-    const real = insertViaClickHouse(client, { database: 'crash_db' });
+    const real = createInsertChain({ client, database: 'crash_db' });
     const dir = join(work, 'wal-crash');
     const sent: WalBatch[] = [];
 
@@ -88,7 +89,7 @@ describe('WAL sink into chdb: exactly once', () => {
 
   it('without the recorded token the same re-send would double count (the test can fail)', async () => {
     await createTinyTables(client, 'control_db');
-    const real = insertViaClickHouse(client, { database: 'control_db' });
+    const real = createInsertChain({ client, database: 'control_db' });
     const wal = await createWriteAheadLog({ dir: join(work, 'wal-control') });
     const sink = createWalSink({ wal, ...fast, insert: async (batch, signal) => real({ ...batch, token: `${batch.token}-${Math.random()}` }, signal).then(() => real({ ...batch, token: `${batch.token}-x${Math.random()}` }, signal)) });
     await sink.write(rows('c', 10));

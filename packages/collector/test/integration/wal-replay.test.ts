@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InsertBatch, ReplayProgress } from '../../src/wal';
-import { createWalSink, createWriteAheadLog, insertViaClickHouse, replayLog } from '../../src/wal';
+import type { ReplayProgress, WalInsert } from '../../src/wal';
+import { createInsertChain } from '../../src/clickhouse/insert-chain';
+import { createWalSink, createWriteAheadLog, replayLog } from '../../src/wal';
 import { countRows, createTinyTables, openChdb, rows } from './wal-chdb-helpers';
 
 /**
@@ -21,7 +22,7 @@ beforeAll(async () => {
   // The live collector: drains into `live`, keeps committed segments for a day.
   await createTinyTables(client, 'live');
   const wal = await createWriteAheadLog({ dir: dir(), segmentBytes: 64 * 1024, keepRawMs: 86_400_000 });
-  const sink = createWalSink({ wal, insert: insertViaClickHouse(client, { database: 'live' }), batchMaxDelayMs: 5, batchMaxRows: 300 });
+  const sink = createWalSink({ wal, insert: createInsertChain({ client, database: 'live' }), batchMaxDelayMs: 5, batchMaxRows: 300 });
   for (let i = 0; i < 60; i++) await sink.write(rows(`e${i}`, 25, i % 10 === 0));
   await sink.drained();
   await sink.close(5_000);
@@ -39,7 +40,7 @@ describe('replay of kept segments', () => {
 
   it('replaying twice into a fresh ClickHouse stores each row once', async () => {
     await createTinyTables(client, 'fresh');
-    const insert = insertViaClickHouse(client, { database: 'fresh' });
+    const insert = createInsertChain({ client, database: 'fresh' });
     const progress: ReplayProgress[] = [];
     const first = await replayLog({ dir: dir(), insert, onProgress: (p) => progress.push(p), batchMaxRows: 200 });
     expect(first).toMatchObject({ records: 60, totalRecords: 60, rows: 1_506 });
@@ -58,13 +59,13 @@ describe('replay of kept segments', () => {
 
   it('a replay that fails halfway can be re-run: nothing is stored twice', async () => {
     await createTinyTables(client, 'halfway');
-    const real = insertViaClickHouse(client, { database: 'halfway' });
+    const real = createInsertChain({ client, database: 'halfway' });
     let calls = 0;
-    const flaky: InsertBatch = async (batch, signal) => {
+    const flaky: WalInsert = async (batch, signal) => {
       if (++calls > 3) throw new Error('ClickHouse went away');
       await real(batch, signal);
     };
-    await expect(replayLog({ dir: dir(), insert: flaky, attempts: 1, batchMaxRows: 200 })).rejects.toMatchObject({ code: 'engine' });
+    await expect(replayLog({ dir: dir(), insert: flaky, retry: { attempts: 1 }, batchMaxRows: 200 })).rejects.toMatchObject({ code: 'engine' });
     const partial = await countRows(client, 'halfway.events');
     expect(partial.rows).toBeGreaterThan(0);
     expect(partial.rows).toBeLessThan(1_500);

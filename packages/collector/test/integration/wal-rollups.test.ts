@@ -2,13 +2,13 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, migrate, type Engine } from '../../src/clickhouse';
 import { eventLine } from '../../src/clickhouse/ndjson';
-import { insertViaClickHouse } from '../../src/wal/insert-clickhouse';
+import { createInsertChain } from '../../src/clickhouse/insert-chain';
 import type { WalBatch } from '../../src/wal/wal-batch';
 import { eventRow, rows, tempDir } from './clickhouse-fixtures';
 
 /**
  * The write-ahead log re-sends a batch with the same token after a crash between the insert and the
- * commit, and `sluice replay` re-sends kept segments. Both go through insertViaClickHouse: the
+ * commit, and `sluice replay` re-sends kept segments. Both go through the insert chain (createInsertChain): the
  * batch must be stored once in `events` AND counted once in the rollups, which on ClickHouse needs
  * the token to reach the materialized views too.
  */
@@ -39,7 +39,7 @@ describe('a WAL batch inserted twice with the same token', () => {
       quarantine: Buffer.alloc(0),
       quarantineRows: 0,
     };
-    const insert = insertViaClickHouse(client, {});
+    const insert = createInsertChain({ client });
     await insert(batch, new AbortController().signal);
     await insert(batch, new AbortController().signal); // the re-send after a crash, or a replay
 

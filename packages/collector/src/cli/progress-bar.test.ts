@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration } from './duration';
 import { formatBytes, renderProgressBar } from './progress-bar';
 
 describe('progress bar', () => {
@@ -15,16 +14,5 @@ describe('progress bar', () => {
     expect(formatBytes(512)).toBe('512 B');
     expect(formatBytes(1536)).toBe('1.5 KiB');
     expect(formatBytes(3 * 1024 ** 3)).toBe('3.0 GiB');
-  });
-});
-
-describe('parseDuration', () => {
-  it('reads --keep-raw values', () => {
-    expect(parseDuration('7d')).toBe(7 * 86_400_000);
-    expect(parseDuration('12h')).toBe(12 * 3_600_000);
-    expect(parseDuration('0')).toBe(0);
-    expect(parseDuration('1.5s')).toBe(1_500);
-    expect(parseDuration('7 days')).toBeUndefined();
-    expect(parseDuration('10')).toBeUndefined();
   });
 });

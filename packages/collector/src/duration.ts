@@ -1,4 +1,4 @@
-import { CollectorError } from '../errors';
+import { CollectorError } from './errors';
 
 const UNIT_MS: Record<string, number> = {
   ms: 1,
@@ -12,8 +12,11 @@ const UNIT_MS: Record<string, number> = {
 const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)$/;
 
 /**
+ * The one duration parser of the collector (query windows, `--since`, `--keep-raw`):
  * `'7d'`, `'12h'`, `'30m'`, `'45s'`, `'2w'`, `'500ms'`, or a number of milliseconds, to milliseconds.
- * Throws a `config` error that shows the accepted forms.
+ * A duration is always positive: zero is refused like any other non-duration. A caller for whom 0
+ * means "off" (`--keep-raw 0`) says so before calling. Throws a `config` error that shows the
+ * accepted forms.
  */
 export function parseDuration(value: string | number, what = 'duration'): number {
   if (typeof value === 'number') {

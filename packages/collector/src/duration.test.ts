@@ -28,3 +28,12 @@ describe('parseDuration', () => {
     expect(() => parseDuration(Number.NaN)).toThrow(/positive/);
   });
 });
+
+describe('parseDuration for --keep-raw', () => {
+  it("reads the forms the README shows; 0 (off) is the caller's to handle", () => {
+    expect(parseDuration('7d', '--keep-raw')).toBe(7 * 86_400_000);
+    expect(parseDuration('1.5s', '--keep-raw')).toBe(1_500);
+    expect(() => parseDuration('0', '--keep-raw')).toThrow(/--keep-raw "0" is not a duration/);
+    expect(() => parseDuration('7 days', '--keep-raw')).toThrow(/--keep-raw/);
+  });
+});

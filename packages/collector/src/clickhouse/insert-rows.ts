@@ -1,0 +1,53 @@
+import { Readable } from 'node:stream';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { DEFAULTS } from '../defaults';
+import { checkToken, identifier } from './identifiers';
+import { TABLES } from './tables';
+
+export interface InsertRowsOptions {
+  /** `sluice` by default. */
+  database?: string;
+}
+
+/** The tables rows are inserted into. */
+export type InsertTable = typeof TABLES.events | typeof TABLES.quarantine;
+
+/**
+ * Sends JSONEachRow lines to one table, once, with `token` as the dedup token; rejects with
+ * ClickHouse's error. Aborted by `signal`.
+ */
+export type InsertRows = (table: InsertTable, lines: Buffer, token: string, signal: AbortSignal) => Promise<void>;
+
+/**
+ * The dedup settings every insert carries. `insert_deduplication_token` makes `events` (with
+ * `non_replicated_deduplication_window`, which the migrations set) store a re-sent batch once.
+ * `deduplicate_blocks_in_dependent_materialized_views` carries the token to the rollups' views:
+ * without it, chDB 26.7 feeds the views again even when the `events` insert is deduplicated
+ * (measured), and the rollups' counts would double. Servers may default it off, so it is always sent.
+ */
+export function insertSettings(token: string): { insert_deduplication_token: string; deduplicate_blocks_in_dependent_materialized_views: 1 } {
+  return { insert_deduplication_token: checkToken(token), deduplicate_blocks_in_dependent_materialized_views: 1 };
+}
+
+/**
+ * The one function that talks to ClickHouse for the write path: the NDJSON bytes go as they are
+ * (`INSERT … FORMAT JSONEachRow`, the fastest path measured on chdb) with the dedup settings. It
+ * owns the quoting of the database and the table names. One try, no splitting: poison-split.ts and
+ * retry-policy.ts wrap it (insert-chain.ts puts them together).
+ */
+export function createInsertRows(client: ClickHouseClient, options: InsertRowsOptions = {}): InsertRows {
+  const db = identifier(options.database ?? DEFAULTS.database, 'database');
+  const target = {
+    [TABLES.events]: `${db}.${identifier(TABLES.events, 'table')}`,
+    [TABLES.quarantine]: `${db}.${identifier(TABLES.quarantine, 'table')}`,
+  };
+  return async (table, lines, token, signal) => {
+    const result = await client.exec({
+      query: `INSERT INTO ${target[table]} FORMAT JSONEachRow`,
+      values: Readable.from([lines]),
+      clickhouse_settings: insertSettings(token),
+      abort_signal: signal,
+    });
+    result.stream.destroy();
+  };
+}

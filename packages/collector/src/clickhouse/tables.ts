@@ -1,0 +1,13 @@
+/**
+ * The tables the migrations create and everything else reads or writes, by role. Their names are
+ * part of the contract (DESIGN.md, "ClickHouse"): users write SQL against them.
+ */
+export const TABLES = {
+  events: 'events',
+  quarantine: 'events_quarantine',
+  hourly: 'events_hourly',
+  daily: 'events_daily',
+  migrations: 'schema_migrations',
+} as const;
+
+export type TableName = (typeof TABLES)[keyof typeof TABLES];
