@@ -1,15 +1,15 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCollector, type Collector } from '@sluice/collector';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, hasChromium } from './support/requirements';
 // The demo's own server and taxonomy, exactly as `npm run demo` uses them.
 import { startServer } from '../examples/demo/server.mjs';
 import { taxonomy } from '../examples/demo/taxonomy.mjs';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const root = join(import.meta.dirname, '..');
 
@@ -18,7 +18,7 @@ const root = join(import.meta.dirname, '..');
  * page and closing the tab right after tracking (the beacon path), offline then online, two tabs.
  * The collector's messageId window is off, so a duplicate sent by the SDK would show up as a row.
  */
-describe.skipIf(!existsSync(CHROMIUM))('the demo page in Chromium', () => {
+describe.skipIf(!hasChromium())('the demo page in Chromium', () => {
   let dir: string;
   let collector: Collector;
   let server: Server;

@@ -10,8 +10,8 @@ import { join } from 'node:path';
  * JSON, DateTime64, TTL, query parameters, insert dedup tokens or error codes in its HTTP errors,
  * so tests give it a small table of their own.
  */
-export const CLICKHOUSE_SERVER = ['/usr/bin/clickhouse-server', '/usr/sbin/clickhouse-server'].find((path) => existsSync(path)) ?? 'clickhouse-server';
-export const hasClickHouseServer = existsSync(CLICKHOUSE_SERVER) && existsSync('/etc/clickhouse-server/config.xml');
+export { CLICKHOUSE_SERVER, hasClickHouseServer } from '../../../../test/support/requirements';
+import { CLICKHOUSE_SERVER } from '../../../../test/support/requirements';
 
 export interface ClickHouseServer {
   /** `http://127.0.0.1:<http port>` */

@@ -11,7 +11,7 @@ import { createTestTable, insertInto18, newLedger, serveCollector, stored } from
  * collector acknowledges until the log is full, then answers 503 with Retry-After and fails /ready,
  * stays alive (/health), and once ClickHouse is back drains everything and takes events again.
  */
-describe.skipIf(!hasClickHouseServer)('clickhouse-server down longer than the log holds', () => {
+describe.skipIf(!hasClickHouseServer())('clickhouse-server down longer than the log holds', () => {
   const walDir = tempDir('ch-down-wal');
   let server: ClickHouseServer;
 

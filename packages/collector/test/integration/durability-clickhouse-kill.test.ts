@@ -16,7 +16,7 @@ import { createTestTable, insertInto18, newLedger, serveCollector, stored } from
  * message_id, how queries count) counts each acknowledged messageId exactly once. Exactly-once at
  * insert time, with dedup tokens, is proven on chDB by durability-collector-kill.test.ts.
  */
-describe.skipIf(!hasClickHouseServer)('clickhouse-server kill -9 under load', () => {
+describe.skipIf(!hasClickHouseServer())('clickhouse-server kill -9 under load', () => {
   const walDir = tempDir('ch-kill-wal');
   let server: ClickHouseServer;
 

@@ -70,7 +70,7 @@ function createFaultProxy(target: () => number) {
   };
 }
 
-describe.skipIf(!hasClickHouseServer)('network faults between the writer and clickhouse-server', () => {
+describe.skipIf(!hasClickHouseServer())('network faults between the writer and clickhouse-server', () => {
   const walDir = tempDir('netfault-wal');
   let server: ClickHouseServer;
   const proxy = createFaultProxy(() => server.httpPort);

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,10 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDashboard } from '../../src/dashboard/index';
 import type { Ev } from './query-fixtures';
 import { DAY, HOUR, insert, openMigrated } from './query-fixtures';
+import { CHROMIUM, hasChromium } from '../../../../test/support/requirements';
 
-const CHROMIUM = '/usr/bin/chromium';
-/** In CI a missing Chromium fails this suite instead of skipping it. */
-const browserSuite = existsSync(CHROMIUM) || process.env.CI === 'true' ? describe : describe.skip;
 const READ_KEY = 'read-key-for-tests';
 const NOW = Date.now();
 const TODAY = Math.floor(NOW / DAY) * DAY;
@@ -137,7 +135,7 @@ describe('dashboard over HTTP', () => {
   });
 });
 
-browserSuite('dashboard in Chromium', () => {
+describe.skipIf(!hasChromium())('dashboard in Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {

@@ -3,12 +3,13 @@
  * `ack: 'clickhouse'` on embedded chDB, asserting on the rows in `sluice.events`. The collector's
  * in-memory messageId dedupe is turned off, so a duplicate sent by the SDK would show as a second row.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { RequestListener, Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleSdk, CHROMIUM, closeServer, eventually, launchChromium, listen, openPage, pageServer, track } from './browser-harness';
+import { requirement } from '../../../../test/support/requirements';
+import { bundleSdk, closeServer, hasChromium, eventually, launchChromium, listen, openPage, pageServer, track } from './browser-harness';
 
 // The collector is a sibling workspace package, used from its dist as a user would. It is loaded by a
 // computed name and typed here by the little this test needs, so this package's typecheck does not
@@ -32,7 +33,10 @@ const chdbInstalled = (await load('chdb/connection')) !== undefined;
 
 type Row = { message_id: string; event: string; type: string; session_id: string; page_path: string; utm_source: string; library_name: string };
 
-describe.skipIf(!existsSync(CHROMIUM) || !collectorModule || !nodeAdapter || !chdbInstalled)('in Chromium, against the collector, into ClickHouse (chDB)', () => {
+const collectorBuilt = requirement('@sluice/collector and its node adapter, built', collectorModule !== undefined && nodeAdapter !== undefined, 'run npm run build');
+const chdbPresent = requirement('chdb', chdbInstalled, 'run npm ci (chdb is a dev dependency of the repository)');
+
+describe.skipIf(!hasChromium() || !collectorBuilt || !chdbPresent)('in Chromium, against the collector, into ClickHouse (chDB)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-sdk-browser-ch-'));
   let servers: Server[] = [];
   let app = '';

@@ -13,7 +13,8 @@ import { build } from 'esbuild';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { WireBatch, WireEvent } from '@sluice/schema';
 
-export const CHROMIUM = '/usr/bin/chromium';
+export { CHROMIUM, hasChromium } from '../../../../test/support/requirements';
+import { CHROMIUM } from '../../../../test/support/requirements';
 
 export const bundleSdk = async () => {
   const out = await build({

@@ -2,8 +2,9 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
+import { requirement } from '../../../../test/support/requirements';
 
-const built = existsSync(new URL('../../dist/index.js', import.meta.url));
+const built = requirement('the built @sluice/sdk-browser (dist/index.js)', existsSync(new URL('../../dist/index.js', import.meta.url)), 'run npm run build');
 
 describe.skipIf(!built)('@sluice/sdk-browser from dist', () => {
   it('imports (ESM) and requires (CJS) by package name, and is inert on a server', async () => {

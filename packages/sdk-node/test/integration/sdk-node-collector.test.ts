@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requirement } from '../../../../test/support/requirements';
 import { createAnalytics } from '../../src/index';
 import type { SluiceSdkError } from '../../src/index';
 
@@ -43,8 +44,7 @@ const loaded: Loaded = await (async (): Promise<Loaded> => {
     return { reason: `the collector or chdb cannot be loaded: ${String(error)}` };
   }
 })();
-const collectorAvailable = 'collector' in loaded;
-if (!collectorAvailable) console.warn(`[sdk-node-collector.test] skipped: ${loaded.reason}`);
+const collectorAvailable = requirement('the built @sluice/collector with chdb', 'collector' in loaded, `run npm ci && npm run build (${'reason' in loaded ? loaded.reason : ''})`);
 
 const N = 600;
 const dir = mkdtempSync(join(tmpdir(), 'sluice-sdk-node-'));
