@@ -75,6 +75,8 @@ export const DEFAULTS = {
   walSegmentBytes: 64 * 1024 * 1024,
   /** How long committed segments are kept as the raw source of truth (`--keep-raw`); 0 deletes them at once. */
   walKeepRawMs: 0,
+  /** Bytes the log leaves free on its disk (for the cursor and a segment header); appends past it answer 503. */
+  walDiskReserveBytes: 256 * 1024,
   /** `Retry-After` when the log is full. */
   walRetryAfterSeconds: 5,
   /** `ready()` turns false above this fraction of `walMaxBytes`. */

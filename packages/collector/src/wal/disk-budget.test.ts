@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULTS } from '../defaults';
 import { DISK_SHARE, weighDisk } from './disk-budget';
 
 describe('weighDisk', () => {
@@ -8,10 +9,10 @@ describe('weighDisk', () => {
 
   it('lowers the cap and the segment size to what a small disk holds, and says so', () => {
     const budget = weighDisk({ maxBytes: 1024 ** 3, segmentBytes: 64 * 1024 ** 2 }, 3 * 1024 * 1024);
-    expect(budget.maxBytes).toBe(Math.floor(3 * 1024 * 1024 * DISK_SHARE));
+    expect(budget.maxBytes).toBe(Math.floor((3 * 1024 * 1024 - DEFAULTS.walDiskReserveBytes) * DISK_SHARE));
     expect(budget.segmentBytes).toBe(Math.floor(budget.maxBytes / 4));
     // Uncommitted records plus one partly committed segment fit on the disk.
-    expect(budget.maxBytes + budget.segmentBytes).toBeLessThan(3 * 1024 * 1024);
+    expect(budget.maxBytes + budget.segmentBytes + DEFAULTS.walDiskReserveBytes).toBeLessThan(3 * 1024 * 1024);
     expect(budget.limitedBy).toMatch(/free space or pass a smaller wal.maxBytes/);
   });
 });

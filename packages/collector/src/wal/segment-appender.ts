@@ -28,6 +28,8 @@ export interface AppenderOptions {
   now: () => number;
   /** Called after records became durable. */
   onDurable: () => void;
+  /** Free bytes of the filesystem under the log (disk-budget.ts). */
+  freeBytes: (dir: string) => Promise<number>;
 }
 
 export interface Appender {
@@ -133,6 +135,13 @@ export function createAppender(options: AppenderOptions): Appender {
   }
 
   async function writeGroup(group: Queued[]): Promise<void> {
+    // Appends stop short of the last bytes of the disk: the cursor and a new segment header must
+    // still fit, or a drained log could not commit and give its segments back.
+    const bytes = group.reduce((sum, entry) => sum + entry.size, 0);
+    const free = await options.freeBytes(dir);
+    if (free - bytes < DEFAULTS.walDiskReserveBytes) {
+      throw unavailable(`the disk under the write-ahead log (${dir}) is full (${free} bytes free): the collector takes events again once ClickHouse has the ones it holds; free space or move --wal to a larger disk`);
+    }
     let part: Queued[] = [];
     let partBytes = 0;
     for (const entry of group) {

@@ -29,6 +29,8 @@ export async function createWriteAheadLog(options: WriteAheadLogOptions): Promis
   const logger = options.logger ?? silentLogger;
   const now = options.now ?? Date.now;
 
+  const freeBytes = options.freeBytes ?? freeBytesOf;
+
   await mkdir(dir, { recursive: true });
   const unlock = await lockLogDir(dir);
   let state: LogState;
@@ -40,7 +42,7 @@ export async function createWriteAheadLog(options: WriteAheadLogOptions): Promis
     const lastPosition = segments.length > 0 ? (segments[segments.length - 1] as SegmentInfo).lastSeq : recovered.cursor.committed;
     await checkTarget(dir, options.target, lastPosition - recovered.cursor.committed);
     const diskBytes = segments.reduce((sum, segment) => sum + segment.size, 0);
-    const free = await (options.freeBytes ?? freeBytesOf)(dir);
+    const free = await freeBytes(dir);
     budget = weighDisk({ maxBytes: options.maxBytes ?? DEFAULTS.walMaxBytes, segmentBytes: options.segmentBytes ?? DEFAULTS.walSegmentBytes }, free + diskBytes);
     if (budget.limitedBy) logger.warn({ dir, maxBytes: budget.maxBytes }, `write-ahead log in ${dir}: ${budget.limitedBy}`);
     const last = segments[segments.length - 1];
@@ -73,6 +75,7 @@ export async function createWriteAheadLog(options: WriteAheadLogOptions): Promis
     logger,
     now,
     onDurable: wakeWaiters,
+    freeBytes,
   });
   let closed = false;
   let cursorChain: Promise<unknown> = Promise.resolve();
