@@ -2,6 +2,8 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
+import { engineTarget } from '../../src/clickhouse/engine-target';
+import { createWriteAheadLog } from '../../src/wal';
 import { tempDir } from './clickhouse-fixtures';
 import { runCli, type Spawned } from './cli-support';
 
@@ -43,6 +45,18 @@ describe('sluice errors: one line that says what to do, non-zero exit', () => {
     [['launch'], /unknown command "launch": use sluice serve, .*migrate.*replay/],
   ])('%j', async (args, says) => {
     await expectOneLineError(run(args), says);
+  });
+
+  it('refuses a leftover log that holds events for another engine', async () => {
+    const logDir = `${dirs[3]!.path}/other-engine`;
+    const before = `${dirs[0]!.path}/before`;
+    const log = await createWriteAheadLog({ dir: logDir, target: engineTarget({ embedded: { path: before } }) });
+    await log.append('not yet in ClickHouse');
+    await log.close();
+    await expectOneLineError(
+      run(['serve', '--embedded', `${dirs[0]!.path}/after`, '--wal', logDir, '--write-key', 'k']),
+      new RegExp(`holds 1 records for embedded ${before}, database sluice, not embedded ${dirs[0]!.path}/after, database sluice: .*sluice replay ${logDir}.*or pass another --wal DIR`),
+    );
   });
 
   it('refuses to serve without write keys', async () => {
