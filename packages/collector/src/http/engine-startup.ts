@@ -60,7 +60,8 @@ export interface StartOptions {
  * log is opened first (recovering a torn tail), so a log held by another process fails before
  * anything touches ClickHouse.
  */
-export async function startEngine(options: StartOptions): Promise<Started> {
+export async function startEngine(given: StartOptions): Promise<Started> {
+  const options = { ...given, engine: withDatabase(given.engine, given.migrations.database) };
   if (options.ack === 'wal') return startWithLog(options);
   const engine = await createEngine(options.engine);
   try {
@@ -105,4 +106,14 @@ async function startWithLog(options: StartOptions): Promise<Started> {
     await wal.close().catch(() => {});
     throw error;
   }
+}
+
+/**
+ * `migrations.database` names the database the tables are created in, so the writer writes there
+ * too, unless the engine options name one themselves.
+ */
+function withDatabase(engine: EngineOptions, database: string | undefined): EngineOptions {
+  if (database === undefined || engine.database !== undefined) return engine;
+  if ('clickhouse' in engine && 'url' in engine.clickhouse && engine.clickhouse.database !== undefined) return engine;
+  return { ...engine, database };
 }

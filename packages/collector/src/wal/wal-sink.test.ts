@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventRow, RowBatch } from '../rows';
 import type { WalBatch } from './wal-batch';
+import { encodeSinkPayload } from './sink-payload';
 import { createWalSink } from './wal-sink';
 import { createWriteAheadLog } from './write-ahead-log';
 
@@ -136,5 +137,72 @@ describe('WAL sink', () => {
     expect(landed).toEqual(['x', 'y']);
     await expect(sink.write(batchOf(['z']))).rejects.toMatchObject({ code: 'unavailable' });
     expect(await sink.ready()).toBe(false);
+  });
+
+  it('backs off between failed inserts by retry.baseMs and retry.capMs, with the injected sleep and random', async () => {
+    const wal = await createWriteAheadLog({ dir });
+    const slept: number[] = [];
+    let failures = 4;
+    const sink = createWalSink({
+      wal,
+      batchMaxRows: 1,
+      retry: { baseMs: 100, capMs: 300 },
+      random: () => 0.999_999,
+      sleep: async (ms) => void slept.push(ms),
+      insert: async () => {
+        if (failures-- > 0) throw new Error('ECONNREFUSED');
+      },
+    });
+    await sink.write(batchOf(['only']));
+    await sink.drained();
+    expect(slept).toEqual([99, 199, 299, 299]);
+    await sink.close(1_000);
+  });
+
+  it('with insertConcurrency, sends a backlog as several batches at once and re-sends exactly those after a crash', async () => {
+    const first = await createWriteAheadLog({ dir });
+    // A backlog of seven one-row records before the sink starts: three full batches, and a partial
+    // one that waits for the next round (only full batches are sent alongside the first).
+    for (let i = 0; i < 7; i++) await first.append(encodeSinkPayload(batchOf([`c${i}`])));
+    const inFlight: WalBatch[] = [];
+    const hanging = createWalSink({
+      wal: first,
+      ...fast,
+      batchMaxRows: 2,
+      insertConcurrency: 3,
+      insert: (b, signal) => {
+        inFlight.push(b);
+        return new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))));
+      },
+    });
+    while (inFlight.length < 3) await new Promise((r) => setTimeout(r, 5));
+    expect(inFlight.map((b) => [b.first, b.last])).toEqual([[1, 2], [3, 4], [5, 6]]);
+    await hanging.close(50);
+    expect(first.cursor().pending).toEqual({ first: 1, last: 6, ends: [2, 4, 6] });
+
+    const second = await createWriteAheadLog({ dir });
+    const batches: WalBatch[] = [];
+    const sink = createWalSink({ wal: second, ...fast, insert: async (b) => void batches.push(b) });
+    await sink.drained();
+    expect(batches.slice(0, 3).map((b) => b.token)).toEqual(inFlight.map((b) => b.token));
+    expect(batches.map((b) => [b.first, b.last]).at(-1)).toEqual([7, 7]);
+    expect(second.cursor()).toMatchObject({ committed: 7, pending: null });
+    await sink.close(1_000);
+  });
+
+  it('with maxBufferedRows, bounds the rows in the log, those from before a restart included', async () => {
+    const first = await createWriteAheadLog({ dir });
+    for (let i = 0; i < 3; i++) await first.append(encodeSinkPayload(batchOf([`old-${i}-a`, `old-${i}-b`])));
+    await first.close();
+    const wal = await createWriteAheadLog({ dir });
+    let down = true;
+    const sink = createWalSink({ wal, ...fast, maxBufferedRows: 8, insert: async () => { if (down) throw new Error('ECONNREFUSED'); } });
+    await sink.write(batchOf(['new-1', 'new-2']));
+    await expect(sink.write(batchOf(['new-3']))).rejects.toMatchObject({ code: 'overloaded', message: expect.stringContaining('holds 8 rows') });
+    expect(await sink.ready()).toBe(false);
+    down = false;
+    await sink.drained();
+    await sink.write(batchOf(['new-3']));
+    await sink.close(1_000);
   });
 });
