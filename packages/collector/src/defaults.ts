@@ -75,6 +75,10 @@ export const DEFAULTS = {
   walSegmentBytes: 64 * 1024 * 1024,
   /** How long committed segments are kept as the raw source of truth (`--keep-raw`); 0 deletes them at once. */
   walKeepRawMs: 0,
+  /** Share of its disk (free space plus its own segments, less the reserve) the log's cap may take; the cap is lowered to it when opened. */
+  walDiskShare: 0.75,
+  /** The smallest segment a small disk shrinks segments to. */
+  walMinSegmentBytes: 64 * 1024,
   /** Bytes the log leaves free on its disk (for the cursor and a segment header); appends past it answer 503. */
   walDiskReserveBytes: 256 * 1024,
   /** `Retry-After` when the log is full. */

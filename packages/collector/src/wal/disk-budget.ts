@@ -1,9 +1,6 @@
 import { statfs } from 'node:fs/promises';
 import { DEFAULTS } from '../defaults';
 
-/** Share of the disk the log may fill with records not yet in ClickHouse. */
-export const DISK_SHARE = 0.75;
-
 export interface DiskBudget {
   maxBytes: number;
   segmentBytes: number;
@@ -20,14 +17,14 @@ export async function freeBytesOf(dir: string): Promise<number> {
 /**
  * Weighs the log's byte cap against the room the disk has when the log is opened (free bytes plus
  * what the log already holds, less the reserve the appender leaves free). The cap becomes at most
- * `DISK_SHARE` of that, and segments at most a quarter of the cap, so the uncommitted records plus
+ * `DEFAULTS.walDiskShare` of that, and segments at most a quarter of the cap, so the uncommitted records plus
  * the one partly committed segment still fit:
  * a log on a small disk answers 503 at its cap instead of failing its appends with ENOSPC.
  */
 export function weighDisk(wanted: { maxBytes: number; segmentBytes: number }, room: number): DiskBudget {
-  const allowed = Math.floor(Math.max(0, room - DEFAULTS.walDiskReserveBytes) * DISK_SHARE);
+  const allowed = Math.floor(Math.max(0, room - DEFAULTS.walDiskReserveBytes) * DEFAULTS.walDiskShare);
   const maxBytes = Math.min(wanted.maxBytes, allowed);
-  const segmentBytes = Math.min(wanted.segmentBytes, Math.max(64 * 1024, Math.floor(maxBytes / 4)));
+  const segmentBytes = Math.min(wanted.segmentBytes, Math.max(DEFAULTS.walMinSegmentBytes, Math.floor(maxBytes / 4)));
   if (maxBytes >= wanted.maxBytes) return { maxBytes, segmentBytes };
   return {
     maxBytes,

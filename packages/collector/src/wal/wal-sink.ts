@@ -8,8 +8,7 @@ import type { Logger } from '../logger';
 import { silentLogger } from '../logger';
 import type { RowBatch } from '../rows';
 import type { Sink } from '../sink';
-import type { PendingRange } from './cursor-file';
-import { pendingBatches } from './cursor-file';
+import { createBatchFormer } from './batch-former';
 import { encodeSinkPayload } from './sink-payload';
 import type { WalBatch } from './wal-batch';
 import { assembleBatch, recordRows } from './wal-batch';
@@ -101,6 +100,10 @@ export function createWalSink(options: WalSinkOptions): WalSink {
     if (!isDrained() && !stop.signal.aborted) return;
     for (const wake of [...drainWaiters]) wake();
   };
+  const former = createBatchFormer({
+    wal, logger, batchMaxRows, batchMaxBytes, batchMaxDelayMs, concurrency, now, sleep,
+    stop: stop.signal, hurry: hurry.signal, onDrained: wakeDrainWaiters,
+  });
 
   async function countBacklog(): Promise<void> {
     const last = wal.lastPosition();
@@ -110,65 +113,6 @@ export function createWalSink(options: WalSinkOptions): WalSink {
       if (records.length === 0) break;
       for (const record of records) backlogRows += recordRows(record, logger).rows;
       after = (records[records.length - 1] as WalRecord).position;
-    }
-  }
-
-  /** Reads the records of a recorded range (after a restart, or after a failed attempt). */
-  async function readRange(range: { first: number; last: number }): Promise<WalRecord[]> {
-    const out: WalRecord[] = [];
-    let after = range.first - 1;
-    while (after < range.last) {
-      const records = await wal.readFrom(after, range.last - after, batchMaxBytes);
-      if (records.length === 0) throw new CollectorError('internal', `write-ahead log records ${after + 1}…${range.last} are missing; this is a bug in Sluice, please report it`);
-      out.push(...records);
-      after = (records[records.length - 1] as WalRecord).position;
-    }
-    return out.slice(0, range.last - range.first + 1);
-  }
-
-  /**
-   * Collects records after `after` until a batch is full. With `wait`, also until the batch is due
-   * or the sink is closing; without, it returns a batch only if the log already holds a full one.
-   */
-  async function formBatch(after: number, wait: boolean): Promise<WalRecord[]> {
-    const records: WalRecord[] = [];
-    let rows = 0;
-    let bytes = 0;
-    let firstAt: number | undefined;
-    for (;;) {
-      const fresh = await wal.readFrom(after, batchMaxRows, batchMaxBytes);
-      for (const record of fresh) {
-        const size = recordRows(record, logger);
-        if (records.length > 0 && (rows + size.rows > batchMaxRows || bytes + size.bytes > batchMaxBytes)) return records;
-        records.push(record);
-        rows += size.rows;
-        bytes += size.bytes;
-        firstAt ??= record.appendedAt;
-        after = record.position;
-        if (rows >= batchMaxRows || bytes >= batchMaxBytes) return records;
-      }
-      if (stop.signal.aborted) return [];
-      if (!wait) return hurry.signal.aborted ? records : [];
-      if (records.length > 0 && (hurry.signal.aborted || now() - (firstAt as number) >= batchMaxDelayMs)) return records;
-      const waitMs = firstAt === undefined ? undefined : Math.max(1, (firstAt as number) + batchMaxDelayMs - now());
-      await waitForMore(after, waitMs);
-    }
-  }
-
-  /** Until a record after `after` is durable, `ms` pass, or the sink hurries or stops. */
-  async function waitForMore(after: number, ms: number | undefined): Promise<void> {
-    const done = new AbortController();
-    const abort = (): void => done.abort();
-    stop.signal.addEventListener('abort', abort, { once: true });
-    hurry.signal.addEventListener('abort', abort, { once: true });
-    if (stop.signal.aborted || hurry.signal.aborted) done.abort();
-    if (ms !== undefined) sleep(ms, done.signal).then(abort, () => {});
-    try {
-      await wal.waitForRecords(after, done.signal);
-    } finally {
-      done.abort();
-      stop.signal.removeEventListener('abort', abort);
-      hurry.signal.removeEventListener('abort', abort);
     }
   }
 
@@ -204,36 +148,8 @@ export function createWalSink(options: WalSinkOptions): WalSink {
     }
   }
 
-  /** The next batches: those recorded as pending, or new ones (more than one only when the log holds full ones). */
-  async function nextBatches(): Promise<{ groups: WalRecord[][]; resumed: boolean } | undefined> {
-    const cursor = wal.cursor();
-    if (cursor.pending !== null) {
-      const groups: WalRecord[][] = [];
-      for (const range of pendingBatches(cursor.pending)) groups.push(await readRange(range));
-      return { groups, resumed: true };
-    }
-    if (wal.lastPosition() <= cursor.committed) {
-      wakeDrainWaiters();
-      if (!hurry.signal.aborted) await waitForMore(cursor.committed, undefined);
-      return undefined;
-    }
-    const first = await formBatch(cursor.committed, true);
-    if (first.length === 0) return undefined;
-    const groups = [first];
-    const lastOf = (group: WalRecord[]): number => (group[group.length - 1] as WalRecord).position;
-    while (groups.length < concurrency && wal.lastPosition() > lastOf(groups[groups.length - 1] as WalRecord[])) {
-      const next = await formBatch(lastOf(groups[groups.length - 1] as WalRecord[]), false);
-      if (next.length === 0) break;
-      groups.push(next);
-    }
-    const range: PendingRange = { first: (first[0] as WalRecord).position, last: lastOf(groups[groups.length - 1] as WalRecord[]) };
-    if (groups.length > 1) range.ends = groups.map(lastOf);
-    await wal.markPending(range);
-    return { groups, resumed: false };
-  }
-
   async function drainOnce(): Promise<void> {
-    const next = await nextBatches();
+    const next = await former.next();
     if (!next) return;
     const batches = next.groups.map((group) => assembleBatch(wal.logId, group, logger));
     const inserting = batches.map(insertUntilDone);
