@@ -19,14 +19,20 @@ export type InsertTable = typeof TABLES.events | typeof TABLES.quarantine;
 export type InsertRows = (table: InsertTable, lines: Buffer, token: string, signal: AbortSignal) => Promise<void>;
 
 /**
- * The dedup settings every insert carries. `insert_deduplication_token` makes `events` (with
- * `non_replicated_deduplication_window`, which the migrations set) store a re-sent batch once.
- * `deduplicate_blocks_in_dependent_materialized_views` carries the token to the rollups' views:
- * without it, chDB 26.7 feeds the views again even when the `events` insert is deduplicated
- * (measured), and the rollups' counts would double. Servers may default it off, so it is always sent.
+ * The INSERT statement with the dedup settings every insert carries. `insert_deduplication_token`
+ * makes `events` (with `non_replicated_deduplication_window`, which the migrations set) store a
+ * re-sent batch once. `deduplicate_blocks_in_dependent_materialized_views` carries the token to the
+ * rollups' views: without it, chDB 26.7 feeds the views again even when the `events` insert is
+ * deduplicated (measured), and the rollups' counts would double. Servers may default it off, so it
+ * is always sent.
+ *
+ * The settings travel in the statement's SETTINGS clause, not as `clickhouse_settings`: chDB's
+ * connection applies those to its session, so a token would stick to every later insert on the
+ * same client, and an unrelated insert would be dropped as a duplicate (measured on chdb 3.4).
+ * Tokens are restricted to `[A-Za-z0-9_.:-]` (checkToken), so they are safe inside the quotes.
  */
-export function insertSettings(token: string): { insert_deduplication_token: string; deduplicate_blocks_in_dependent_materialized_views: 1 } {
-  return { insert_deduplication_token: checkToken(token), deduplicate_blocks_in_dependent_materialized_views: 1 };
+export function insertStatement(target: string, token: string): string {
+  return `INSERT INTO ${target} SETTINGS deduplicate_blocks_in_dependent_materialized_views = 1, insert_deduplication_token = '${checkToken(token)}' FORMAT JSONEachRow`;
 }
 
 /**
@@ -43,9 +49,8 @@ export function createInsertRows(client: ClickHouseClient, options: InsertRowsOp
   };
   return async (table, lines, token, signal) => {
     const result = await client.exec({
-      query: `INSERT INTO ${target[table]} FORMAT JSONEachRow`,
+      query: insertStatement(target[table], token),
       values: Readable.from([lines]),
-      clickhouse_settings: insertSettings(token),
       abort_signal: signal,
     });
     result.stream.destroy();

@@ -115,6 +115,10 @@ describe('ClickHouse sink on chdb', () => {
     // escaped the collector's messageId window (see the next tests).
     await insert(rowsToBatch('wal-7-1', { events, quarantine: [] }), signal);
     expect(await count(p)).toBe(20);
+    // The token belongs to its statement: nothing sticks to the client's session (chDB applies
+    // clickhouse_settings to it), so a later insert without a token is not taken for a duplicate.
+    const [setting] = await rows<{ value: string }>(engine.client, "SELECT value FROM system.settings WHERE name = 'insert_deduplication_token'");
+    expect(setting?.value).toBe('');
     expect(await count(p, 'sum(events)', 'sluice.events_hourly')).toBe(20);
   });
 

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Engine } from '../../src/clickhouse/index';
 import { createEngine, migrate } from '../../src/clickhouse/index';
-import { insertSettings } from '../../src/clickhouse/insert-rows';
+import { insertStatement } from '../../src/clickhouse/insert-rows';
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
@@ -79,8 +79,7 @@ export function row(e: Ev): Record<string, unknown> {
 export async function insert(client: ClickHouseClient, events: readonly Ev[], database = 'sluice', token?: string): Promise<void> {
   if (events.length === 0) return;
   await client.exec({
-    query: `INSERT INTO ${database}.events FORMAT JSONEachRow`,
-    clickhouse_settings: token === undefined ? {} : insertSettings(token),
+    query: token === undefined ? `INSERT INTO ${database}.events FORMAT JSONEachRow` : insertStatement(`${database}.events`, token),
     values: Readable.from([events.map((e) => JSON.stringify(row(e))).join('\n')]),
   });
 }
