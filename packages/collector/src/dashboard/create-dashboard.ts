@@ -9,6 +9,7 @@ import type { Panel } from './page';
 import { renderLogin, renderPage } from './page';
 import { clearedCookie, isSecure, requestGrant, sessionCookie } from './session';
 import { parseViewState, viewRange, type ViewDefaults, type ViewState } from './view-state';
+import { QUERY_DEFAULTS } from '../query/defaults';
 
 /** Every default of the dashboard, in one place. */
 export const DASHBOARD_DEFAULTS = {
@@ -16,7 +17,6 @@ export const DASHBOARD_DEFAULTS = {
   title: 'Sluice',
   /** Whole UTC days the panels count when the URL names no range (today included). */
   days: 14,
-  funnelWindow: '7d',
   retentionPeriod: 'day' as RetentionPeriod,
   retentionPeriods: 7,
   topEvents: 10,
@@ -143,7 +143,7 @@ export function createDashboard<T = unknown>(options: DashboardOptions<T>, inter
     project: options.project,
     since: `${days}d`,
     steps: options.steps ?? [],
-    window: String(options.window ?? DASHBOARD_DEFAULTS.funnelWindow),
+    window: String(options.window ?? QUERY_DEFAULTS.funnelWindow),
     retention: options.retention
       ? { start: options.retention.start, returning: options.retention.returning, period: options.retention.period ?? DASHBOARD_DEFAULTS.retentionPeriod }
       : undefined,

@@ -5,6 +5,7 @@ import { createParams, TIME } from '../query/sql';
 import { toClickHouseTime } from '../query/time-range';
 import type { QueryClient, QueryInfo } from '../query/types';
 import { QUERY_API_DEFAULTS } from './defaults';
+import { TABLES } from '../clickhouse/tables';
 
 export interface QuarantineCount {
   project: string;
@@ -39,13 +40,13 @@ const chDate = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
  * received time.
  */
 export function createCatalogQueries(client: QueryClient, scope: QueryScope, onQuery?: (info: QueryInfo) => void) {
-  const run: Run = (name, query, params) => runSql(client, name, { query, params, source: 'events' }, onQuery);
+  const run: Run = (name, query, params) => runSql(client, name, { query, params, source: TABLES.events }, onQuery);
   return {
     /** Rejections per project, reason and path, by `received_at` in the range; largest first. */
     async quarantine(range: Range): Promise<QuarantineCount[]> {
       const p = createParams(scope);
       const query = `SELECT project, reason, path, count() AS n, max(received_at) AS last
-FROM {db:Identifier}.events_quarantine
+FROM {db:Identifier}.${TABLES.quarantine}
 WHERE ${p.projectFilter()}received_at >= ${p.add(TIME, toClickHouseTime(range.from))} AND received_at < ${p.add(TIME, toClickHouseTime(range.to))}
 GROUP BY project, reason, path
 ORDER BY n DESC, reason ASC
@@ -64,7 +65,7 @@ LIMIT ${p.add('UInt32', QUERY_API_DEFAULTS.maxQuarantineRows)}`;
     async eventNames(range: Range, taxonomy: AnyTaxonomy | undefined): Promise<EventNameInfo[]> {
       const p = createParams(scope);
       const query = `SELECT event, sum(events) AS n
-FROM {db:Identifier}.events_daily
+FROM {db:Identifier}.${TABLES.daily}
 WHERE ${p.projectFilter()}event != '' AND day >= ${p.add('Date', chDate(range.from))} AND day < ${p.add('Date', chDate(range.to))}
 GROUP BY event
 ORDER BY n DESC, event ASC
@@ -92,7 +93,7 @@ LIMIT ${p.add('UInt32', QUERY_API_DEFAULTS.maxEventNames)}`;
       const p = createParams(scope);
       const filter = event === undefined ? "event != ''" : `event = ${p.add('String', event)}`;
       const query = `SELECT DISTINCT arrayJoin(JSONAllPaths(properties)) AS path
-FROM {db:Identifier}.events
+FROM {db:Identifier}.${TABLES.events}
 WHERE ${p.projectFilter()}${filter} AND timestamp >= ${p.add(TIME, toClickHouseTime(range.from))} AND timestamp < ${p.add(TIME, toClickHouseTime(range.to))}
 ORDER BY path
 LIMIT ${p.add('UInt32', QUERY_API_DEFAULTS.maxEventNames)}`;
@@ -110,7 +111,7 @@ LIMIT ${p.add('UInt32', QUERY_API_DEFAULTS.maxEventNames)}`;
       const start = end - minutes * minute;
       const p = createParams(scope);
       const query = `SELECT toUInt32(toUnixTimestamp(toStartOfMinute(received_at))) AS t, uniqExact(message_id) AS n
-FROM {db:Identifier}.events
+FROM {db:Identifier}.${TABLES.events}
 WHERE ${p.projectFilter()}received_at >= ${p.add(TIME, toClickHouseTime(start))} AND received_at < ${p.add(TIME, toClickHouseTime(end))}
   AND event != ''
 GROUP BY t`;
