@@ -240,8 +240,9 @@ describe('createCollector options in the default ack mode (wal)', () => {
 
   it('dashboard: served at /dashboard behind the read key', async () => {
     const { collector } = collectorFor('dash', { dashboard: { readKey: 'read-key-123' } });
-    expect((await collector.fetch(new Request('http://collector/dashboard?key=read-key-123'))).status).toBe(200);
-    expect((await collector.fetch(new Request('http://collector/dashboard?key=wrong-key-000'))).status).toBe(401);
+    const page = (key: string) => collector.fetch(new Request('http://collector/dashboard', { headers: { authorization: `Bearer ${key}` } }));
+    expect((await page('read-key-123')).status).toBe(200);
+    expect((await page('wrong-key-000')).status).toBe(401);
   });
 
   it('taxonomy: an event that fails it is reported in the 200 and lands in events_quarantine', async () => {
