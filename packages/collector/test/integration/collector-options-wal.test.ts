@@ -245,6 +245,27 @@ describe('createCollector options in the default ack mode (wal)', () => {
     expect((await page('wrong-key-000')).status).toBe(401);
   });
 
+  it('readKeys and queryApi: a read key asks POST /graphql about what the log delivered, within the limits', async () => {
+    const { collector } = collectorFor('readers', { readKeys: { 'reader-key-1': 'readers' }, queryApi: { maxDepth: 2 } });
+    expect((await post(collector, [track('read-1'), track('read-2')])).status).toBe(200);
+    await waitUntil('both land', async () => (await landedCount('readers')) === 2);
+    const ask = (query: string, key = 'reader-key-1') =>
+      collector.fetch(new Request('http://collector/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body: JSON.stringify({ query }),
+      }));
+    const since = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const until = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const top = await ask(`{ topEvents(from: "${since}", to: "${until}") { event count } }`);
+    expect(top.status).toBe(200);
+    expect(await top.json()).toMatchObject({ data: { topEvents: [{ event: 'Clicked', count: 2 }] } });
+    expect((await ask('{ topEvents { event } }', 'k')).status).toBe(401); // a write key never reads
+    const deep = await ask('{ retention(start: "A", returning: "B") { cohorts { cohort } } }');
+    expect(deep.status).toBe(400);
+    expect(((await deep.json()) as { errors: Array<{ message: string }> }).errors[0]?.message).toMatch(/more than the limit of 2/);
+  });
+
   it('taxonomy: an event that fails it is reported in the 200 and lands in events_quarantine', async () => {
     const taxonomy = defineTaxonomy({ events: { Clicked: z.object({ button: z.string() }) } });
     const { collector } = collectorFor('taxonomy', { taxonomy });
