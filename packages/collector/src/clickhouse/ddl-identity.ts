@@ -1,5 +1,6 @@
 import type { DdlContext } from './ddl-dialect';
 import { dedupSetting, distributedTable, onCluster, storageTable, tableEngine } from './ddl-dialect';
+import { TABLES } from './tables';
 
 const LOW = 'LowCardinality(String) CODEC(ZSTD(1))';
 /** The earliest link wins: the least (timestamp, target), so ties and arrival order cannot change it. */
@@ -24,13 +25,13 @@ interface IdentityEdge {
 }
 
 export const LINKS: IdentityEdge = {
-  table: 'identity_links',
+  table: TABLES.identityLinks,
   from: 'anonymous_id',
   where: "user_id != '' AND anonymous_id != '' AND anonymous_id != user_id",
 };
 
 export const ALIASES: IdentityEdge = {
-  table: 'identity_aliases',
+  table: TABLES.identityAliases,
   from: 'previous_id',
   where: "type = 'alias' AND user_id != '' AND previous_id != '' AND previous_id != user_id",
 };
@@ -44,7 +45,7 @@ GROUP BY project, id`;
 
 export function createIdentityEdges(ctx: DdlContext, edge: IdentityEdge): string[] {
   const target = storageTable(ctx, edge.table);
-  const source = storageTable(ctx, 'events');
+  const source = storageTable(ctx, TABLES.events);
   return [
     `CREATE TABLE IF NOT EXISTS ${ctx.db}.${target}${onCluster(ctx)} (
   project ${LOW},
@@ -60,6 +61,6 @@ ${select(ctx, edge, source)}`,
     // Events stored before this migration link too (through the Distributed tables on a cluster).
     // Safe to repeat, and to overlap the view: the least of a row seen twice is the same.
     `INSERT INTO ${ctx.db}.${edge.table}
-${select(ctx, edge, 'events')}`,
+${select(ctx, edge, TABLES.events)}`,
   ];
 }

@@ -13,6 +13,7 @@ import { createRollup, DAILY, HOURLY } from './ddl-rollups';
 import { identifier } from './identifiers';
 import type { PropertyHintsOutcome } from './property-hints';
 import { applyPropertyHints } from './property-hints';
+import { TABLES } from './tables';
 
 export interface MigrateOptions {
   /** Database to create and migrate; `sluice` by default. */
@@ -77,12 +78,12 @@ export function ddlContext(options: MigrateOptions = {}): DdlContext {
 export function bootstrapStatements(ctx: DdlContext): string[] {
   return [
     `CREATE DATABASE IF NOT EXISTS ${ctx.db}${onCluster(ctx)}`,
-    `CREATE TABLE IF NOT EXISTS ${ctx.db}.schema_migrations${onCluster(ctx)} (
+    `CREATE TABLE IF NOT EXISTS ${ctx.db}.${TABLES.migrations}${onCluster(ctx)} (
   version UInt32,
   name String,
   applied_at DateTime64(3, 'UTC') DEFAULT now64(3)
 )
-ENGINE = ${tableEngine(ctx, 'ReplacingMergeTree', 'schema_migrations', true)}
+ENGINE = ${tableEngine(ctx, 'ReplacingMergeTree', TABLES.migrations, true)}
 ORDER BY version`,
   ];
 }
@@ -96,7 +97,7 @@ export async function migrate(client: ClickHouseClient, options: MigrateOptions 
   const logger = options.logger ?? silentLogger;
   for (const statement of bootstrapStatements(ctx)) await run(client, statement, 'bootstrap');
   const rows = await client
-    .query({ query: `SELECT version FROM ${ctx.db}.schema_migrations`, format: 'JSONEachRow' })
+    .query({ query: `SELECT version FROM ${ctx.db}.${TABLES.migrations}`, format: 'JSONEachRow' })
     .then((result) => result.json<{ version: number }>())
     .catch((error: unknown) => {
       throw failure('reading the migrations log', error);
@@ -111,7 +112,7 @@ export async function migrate(client: ClickHouseClient, options: MigrateOptions 
     for (const statement of migration.statements(ctx)) await run(client, statement, migration.name);
     await run(
       client,
-      `INSERT INTO ${ctx.db}.schema_migrations (version, name) VALUES (${migration.version}, '${migration.name}')`,
+      `INSERT INTO ${ctx.db}.${TABLES.migrations} (version, name) VALUES (${migration.version}, '${migration.name}')`,
       migration.name,
     );
     logger.info({ migration: migration.name, database: ctx.dbName }, 'applied migration');

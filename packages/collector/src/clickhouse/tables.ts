@@ -7,6 +7,9 @@ export const TABLES = {
   quarantine: 'events_quarantine',
   hourly: 'events_hourly',
   daily: 'events_daily',
+  /** The identity graph (ddl-identity.ts): anonymous id → user, and alias → user. */
+  identityLinks: 'identity_links',
+  identityAliases: 'identity_aliases',
   migrations: 'schema_migrations',
 } as const;
 

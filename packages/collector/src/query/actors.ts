@@ -2,6 +2,7 @@ import type { GroupKey } from './persons';
 import { personEvents, personGroups, personsPrelude } from './persons';
 import type { Params } from './sql';
 import type { Actor } from './types';
+import { TABLES } from '../clickhouse/tables';
 
 /**
  * What a person-level query needs before its SELECT (the identity graph as `WITH RECURSIVE`), or
@@ -21,7 +22,7 @@ export function actorEvents(p: Params, actor: Actor, columns: readonly string[],
   const passed = columns.length > 0 ? `, ${columns.join(', ')}` : '';
   return `(
     SELECT ${actor} AS actor${passed}
-    FROM ${p.table('events')}
+    FROM ${p.table(TABLES.events)}
     WHERE ${where}
   )`;
 }
@@ -35,7 +36,7 @@ export function actorGroups(p: Params, actor: Actor, keys: readonly GroupKey[], 
   if (actor === 'person') return personGroups(p, keys, where);
   return `(
     SELECT DISTINCT ${actor} AS actor${keys.map((k) => `, ${k.expr} AS ${k.name}`).join('')}
-    FROM ${p.table('events')}
+    FROM ${p.table(TABLES.events)}
     WHERE ${where}
   )`;
 }

@@ -6,6 +6,7 @@ import { actorEvents, actorPrelude } from './actors';
 import { createParams, resolveActor, TIME } from './sql';
 import { toClickHouseTime } from './time-range';
 import type { Actor, FunnelStep } from './types';
+import { TABLES } from '../clickhouse/tables';
 
 export interface FunnelQuestion {
   steps: readonly string[];
@@ -52,7 +53,7 @@ FROM (
 )
 WHERE level > 0
 GROUP BY level`;
-  return { query, params: p.values, source: 'events' };
+  return { query, params: p.values, source: TABLES.events };
 }
 
 /** Actors per deepest level → one object per step, with cumulative counts and rates. */

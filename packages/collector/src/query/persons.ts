@@ -1,4 +1,5 @@
 import type { Params } from './sql';
+import { TABLES } from '../clickhouse/tables';
 
 /**
  * Resolves every event to its person at read time, from the identity graph that materialized views
@@ -29,7 +30,7 @@ export function personsPrelude(p: Params): string {
   return `WITH RECURSIVE
   alias_edges AS (
     SELECT project, id, min(link) AS edge
-    FROM ${p.table('identity_aliases')}
+    FROM ${p.table(TABLES.identityAliases)}
     WHERE ${project}1
     GROUP BY project, id
   ),
@@ -55,7 +56,7 @@ export function personsPrelude(p: Params): string {
     SELECT l.project AS project, l.id AS id, if(r.root != '', r.root, l.user) AS person
     FROM (
       SELECT project, id, min(link).2 AS user
-      FROM ${p.table('identity_links')}
+      FROM ${p.table(TABLES.identityLinks)}
       WHERE ${project}1
       GROUP BY project, id
     ) AS l
@@ -96,7 +97,7 @@ export function personEvents(p: Params, columns: readonly string[], where: strin
   const own = new Set(['project', 'distinct_id', 'user_id', 'anonymous_id']);
   const read = columns.filter((c) => !own.has(c)).map((c) => `, ${c}`).join('');
   return withPerson(p, `SELECT project, distinct_id, user_id, anonymous_id${read}
-      FROM ${p.table('events')}
+      FROM ${p.table(TABLES.events)}
       WHERE ${where}`, columns);
 }
 
@@ -107,6 +108,6 @@ export function personEvents(p: Params, columns: readonly string[], where: strin
 export function personGroups(p: Params, keys: readonly GroupKey[], where: string): string {
   const names = keys.map((k) => k.name);
   return withPerson(p, `SELECT DISTINCT project, distinct_id, user_id, anonymous_id${keys.map((k) => `, ${k.expr} AS ${k.name}`).join('')}
-      FROM ${p.table('events')}
+      FROM ${p.table(TABLES.events)}
       WHERE ${where}`, names);
 }

@@ -5,6 +5,7 @@ import { createParams, resolveActor, TIME } from './sql';
 import type { Grain } from './time-range';
 import { bucketStarts, ceilTo, floorTo, GRAIN_MS, toClickHouseTime } from './time-range';
 import type { Actor, RetentionCohort, RetentionPeriod, RetentionResult } from './types';
+import { TABLES } from '../clickhouse/tables';
 
 export interface RetentionQuestion {
   start: string;
@@ -79,7 +80,7 @@ INNER JOIN (
 WHERE a.period >= c.cohort AND k <= ${p.add('Int32', q.periods)}
 GROUP BY cohort, k
 )`;
-  return { query, params: p.values, source: 'events' };
+  return { query, params: p.values, source: TABLES.events };
 }
 
 /** Rows → one cohort per period in range (empty ones included), cells after `now` as null. */

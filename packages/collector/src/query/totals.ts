@@ -4,6 +4,7 @@ import type { Params, QueryScope, SqlQuery } from './sql';
 import { createParams, eventFilter, resolveActor, TIME } from './sql';
 import { ceilTo, floorTo, toClickHouseTime } from './time-range';
 import type { Actor } from './types';
+import { TABLES } from '../clickhouse/tables';
 
 export interface TotalsQuestion {
   from: number;
@@ -45,7 +46,7 @@ LEFT JOIN (
  * away counts once there). A range inside one hour reads `events` alone. Callers `sum(e)` and
  * `uniqMerge(u)` by event.
  */
-function statesByEvent(p: Params, q: TotalsQuestion): { sql: string; source: 'events' | 'events_hourly' } {
+function statesByEvent(p: Params, q: TotalsQuestion): { sql: string; source: typeof TABLES.events | typeof TABLES.hourly } {
   const project = p.projectFilter();
   const events = eventFilter(p, q.events);
   const first = ceilTo(q.from, 'hour');
@@ -53,21 +54,21 @@ function statesByEvent(p: Params, q: TotalsQuestion): { sql: string; source: 'ev
   const time = (ms: number): string => p.add(TIME, toClickHouseTime(ms));
   if (first >= last) {
     return {
-      source: 'events',
+      source: TABLES.events,
       sql: `SELECT event, uniqExact(message_id) AS e, uniqState(distinct_id) AS u
-  FROM ${p.table('events')}
+  FROM ${p.table(TABLES.events)}
   WHERE ${project}${events} AND timestamp >= ${time(q.from)} AND timestamp < ${time(q.to)}
   GROUP BY event`,
     };
   }
   return {
-    source: 'events_hourly',
+    source: TABLES.hourly,
     sql: `SELECT event, toUInt64(events) AS e, users AS u
-  FROM ${p.table('events_hourly')}
+  FROM ${p.table(TABLES.hourly)}
   WHERE ${project}${events} AND hour >= ${time(first)} AND hour < ${time(last)}
   UNION ALL
   SELECT event, uniqExact(message_id) AS e, uniqState(distinct_id) AS u
-  FROM ${p.table('events')}
+  FROM ${p.table(TABLES.events)}
   WHERE ${project}${events}
     AND ((timestamp >= ${time(q.from)} AND timestamp < ${time(first)}) OR (timestamp >= ${time(last)} AND timestamp < ${time(q.to)}))
   GROUP BY event`,
@@ -85,7 +86,7 @@ export function buildTopEventsQuery(scope: QueryScope, q: TotalsQuestion & { lim
     const query = `${prelude}${sql}
 ORDER BY n_events DESC, event ASC
 LIMIT ${p.add('UInt32', q.limit)}`;
-    return { query, params: p.values, source: 'events' };
+    return { query, params: p.values, source: TABLES.events };
   }
   const { sql, source } = statesByEvent(p, q);
   const query = `SELECT event, sum(e) AS n_events, uniqMerge(u) AS n_users
@@ -106,7 +107,7 @@ export function buildUniqueUsersQuery(scope: QueryScope, q: TotalsQuestion): Sql
     AND timestamp >= ${p.add(TIME, toClickHouseTime(q.from))} AND timestamp < ${p.add(TIME, toClickHouseTime(q.to))}`;
     const query = `${actorPrelude(p, actor)}SELECT uniqExactIf(actor, actor != '') AS n_users
 FROM ${actorGroups(p, actor, [], where)}`;
-    return { query, params: p.values, source: 'events' };
+    return { query, params: p.values, source: TABLES.events };
   }
   const { sql, source } = statesByEvent(p, q);
   const query = `SELECT uniqMerge(u) AS n_users

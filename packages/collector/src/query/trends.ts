@@ -4,6 +4,7 @@ import type { Params, QueryScope, SqlQuery } from './sql';
 import { createParams, eventFilter, resolveActor, TIME } from './sql';
 import { bucketStarts, ceilTo, floorTo, toClickHouseTime } from './time-range';
 import type { Actor, ColumnBreakdown, QuerySource, TrendInterval, TrendSeries, TrendsResult } from './types';
+import { TABLES } from '../clickhouse/tables';
 
 export interface TrendsQuestion {
   events?: readonly string[];
@@ -43,10 +44,10 @@ export function isColumnBreakdown(value: string | undefined): value is ColumnBre
  *   states are of distinct_id, and a person is only known at read time.
  */
 export function trendsSource(q: Pick<TrendsQuestion, 'interval' | 'breakdown' | 'users' | 'by'>): QuerySource {
-  if (q.users && resolveActor(q.by) !== 'distinct_id') return 'events';
-  if (q.breakdown === undefined) return 'events_hourly';
-  if (isColumnBreakdown(q.breakdown) && q.interval === 'day') return 'events_daily';
-  return 'events';
+  if (q.users && resolveActor(q.by) !== 'distinct_id') return TABLES.events;
+  if (q.breakdown === undefined) return TABLES.hourly;
+  if (isColumnBreakdown(q.breakdown) && q.interval === 'day') return TABLES.daily;
+  return TABLES.events;
 }
 
 /** Every whole bucket that overlaps [from, to). */
@@ -74,11 +75,11 @@ export function buildTrendsQuery(scope: QueryScope, q: TrendsQuestion): SqlQuery
   let range: string;
   let counts: string;
   let value = '';
-  if (source === 'events_hourly') {
+  if (source === TABLES.hourly) {
     bucket = day ? 'toStartOfDay(hour)' : 'hour';
     range = `hour >= ${p.add(TIME, toClickHouseTime(start))} AND hour < ${p.add(TIME, toClickHouseTime(end))}`;
     counts = `sum(events) AS n_events${q.users ? ', uniqMerge(users) AS n_users' : ''}`;
-  } else if (source === 'events_daily') {
+  } else if (source === TABLES.daily) {
     bucket = "toDateTime(day, 'UTC')";
     const date = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
     range = `day >= ${p.add('Date', date(start))} AND day < ${p.add('Date', date(end))}`;
@@ -88,12 +89,12 @@ export function buildTrendsQuery(scope: QueryScope, q: TrendsQuestion): SqlQuery
     range = `timestamp >= ${p.add(TIME, toClickHouseTime(start))} AND timestamp < ${p.add(TIME, toClickHouseTime(end))}`;
     counts = 'uniqExact(message_id) AS n_events';
   }
-  const breakdown = q.breakdown === undefined ? undefined : source === 'events' ? breakdownExpr(p, q.breakdown) : q.breakdown;
+  const breakdown = q.breakdown === undefined ? undefined : source === TABLES.events ? breakdownExpr(p, q.breakdown) : q.breakdown;
   if (breakdown !== undefined) value = `, ${breakdown} AS value`;
   const where = `${p.projectFilter()}${eventFilter(p, q.events)} AND ${range}`;
   const time = `toUInt32(toUnixTimestamp(${bucket}))`;
   const group = `GROUP BY t, event${value ? ', value' : ''}`;
-  if (source !== 'events' || !q.users) {
+  if (source !== TABLES.events || !q.users) {
     const query = `SELECT ${time} AS t, event${value}, ${counts}\nFROM ${p.table(source)}\nWHERE ${where}\n${group}`;
     return { query, params: p.values, source };
   }
@@ -109,7 +110,7 @@ export function buildTrendsQuery(scope: QueryScope, q: TrendsQuestion): SqlQuery
   const query = `${actorPrelude(p, actor)}SELECT ${names.map((n) => `c.${n} AS ${n}`).join(', ')}, c.n_events AS n_events, u.n_users AS n_users
 FROM (
   SELECT ${time} AS t, event${value}, ${counts}
-  FROM ${p.table('events')}
+  FROM ${p.table(TABLES.events)}
   WHERE ${where}
   ${group}
 ) AS c
