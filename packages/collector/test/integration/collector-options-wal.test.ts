@@ -268,13 +268,15 @@ describe('createCollector options in the default ack mode (wal)', () => {
 
   it('taxonomy: an event that fails it is reported in the 200 and lands in events_quarantine', async () => {
     const taxonomy = defineTaxonomy({ events: { Clicked: z.object({ button: z.string() }) } });
-    const { collector } = collectorFor('taxonomy', { taxonomy });
+    // Its own database: a taxonomy's column types are applied with ALTER, which waits for merges, and
+    // merges of sluice.events are stopped in this file.
+    const { collector } = collectorFor('taxonomy', { taxonomy, migrations: { database: 'typed' } });
     const response = await post(collector, [track('tax-ok', { properties: { button: 'buy' } }), track('tax-bad', { properties: { button: 7 } })]);
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ accepted: 1, rejected: [{ index: 1, messageId: 'tax-bad' }] });
     await waitUntil('both land', async () => {
-      const [q] = await query<{ n: string }>(engine.client, "SELECT count() AS n FROM sluice.events_quarantine WHERE project = 'taxonomy' AND message_id = 'tax-bad'");
-      return (await landedCount('taxonomy')) === 1 && Number(q?.n) === 1;
+      const [q] = await query<{ n: string }>(engine.client, "SELECT count() AS n FROM typed.events_quarantine WHERE project = 'taxonomy' AND message_id = 'tax-bad'");
+      return (await landedCount('taxonomy', 'typed')) === 1 && Number(q?.n) === 1;
     });
   });
 
@@ -318,6 +320,7 @@ describe('createCollector options in the default ack mode (wal)', () => {
     const { collector } = collectorFor('limits', {
       limits: { maxBodyBytes: 2_000, maxDecodedBytes: 4_000, dedupeWindow: 0, maxClockSkewMs: 60_000, maxQuarantineRawBytes: 50 },
       taxonomy: defineTaxonomy({ events: { Clicked: z.object({ button: z.string() }) } }),
+      migrations: { database: 'typed' },
     });
     expect((await post(collector, [track('big', { properties: { button: 'x'.repeat(3_000) } })])).status).toBe(413);
     const bomb = gzipSync(JSON.stringify({ batch: [track('bomb', { properties: { button: 'x'.repeat(10_000) } })] }));
@@ -326,9 +329,11 @@ describe('createCollector options in the default ack mode (wal)', () => {
     // dedupeWindow 0: a re-sent messageId is not dropped by the collector (each copy is its own
     // insert here, so storage does not collapse them either until a merge).
     expect((await post(collector, [track('dup', { properties: { button: 'a' } })])).status).toBe(200);
-    await waitUntil('the first copy lands', async () => (await landedCount('limits')) === 1);
+    // Migrated by now (the 200 waited for it): keep the copies from being merged away.
+    await engine.client.command({ query: 'SYSTEM STOP MERGES typed.events' });
+    await waitUntil('the first copy lands', async () => (await landedCount('limits', 'typed')) === 1);
     expect((await post(collector, [track('dup', { properties: { button: 'a' } })])).status).toBe(200);
-    await waitUntil('the second copy lands', async () => (await landedCount('limits')) === 2);
+    await waitUntil('the second copy lands', async () => (await landedCount('limits', 'typed')) === 2);
     // maxClockSkewMs: a client clock 10 minutes fast is past the bound, so the event is placed at the
     // time it was received (within the bound, it would be 5 s before it).
     const sentAt = Date.now() + 600_000;
@@ -337,13 +342,13 @@ describe('createCollector options in the default ack mode (wal)', () => {
     // maxQuarantineRawBytes: the raw event kept in quarantine is cut.
     expect((await post(collector, [track('raw', { properties: { button: 1, pad: 'y'.repeat(500) } })])).status).toBe(200);
     await waitUntil('everything lands', async () => {
-      const [q] = await query<{ n: string }>(engine.client, "SELECT count() AS n FROM sluice.events_quarantine WHERE project = 'limits'");
-      return (await landedCount('limits')) === 3 && Number(q?.n) === 1;
+      const [q] = await query<{ n: string }>(engine.client, "SELECT count() AS n FROM typed.events_quarantine WHERE project = 'limits'");
+      return (await landedCount('limits', 'typed')) === 3 && Number(q?.n) === 1;
     });
-    expect((await landed('limits')).filter((row) => row.message_id === 'dup')).toHaveLength(2);
-    const [skew] = await query<{ ts: string; received: string }>(engine.client, "SELECT toUnixTimestamp64Milli(timestamp) AS ts, toUnixTimestamp64Milli(received_at) AS received FROM sluice.events WHERE project = 'limits' AND message_id = 'skew'");
+    expect((await landed('limits', 'typed')).filter((row) => row.message_id === 'dup')).toHaveLength(2);
+    const [skew] = await query<{ ts: string; received: string }>(engine.client, "SELECT toUnixTimestamp64Milli(timestamp) AS ts, toUnixTimestamp64Milli(received_at) AS received FROM typed.events WHERE project = 'limits' AND message_id = 'skew'");
     expect(Number(skew?.ts)).toBe(Number(skew?.received));
-    const [raw] = await query<{ raw: string }>(engine.client, "SELECT raw FROM sluice.events_quarantine WHERE project = 'limits'");
+    const [raw] = await query<{ raw: string }>(engine.client, "SELECT raw FROM typed.events_quarantine WHERE project = 'limits'");
     expect(raw?.raw.length).toBeLessThanOrEqual(50);
   });
 
