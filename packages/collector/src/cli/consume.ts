@@ -6,7 +6,7 @@ import { CollectorError } from '../errors';
 import { createConsumerMetrics } from '../kafka/consumer-metrics';
 import { startKafkaConsumer, type KafkaConsumer } from '../kafka/kafka-consumer';
 import type { Logger } from '../logger';
-import { insertQuarantiningPoison } from '../wal/insert-quarantining';
+import { createInsertChain } from '../clickhouse/insert-chain';
 import type { CliConfig } from './config';
 
 export interface ConsumeIo {
@@ -32,7 +32,7 @@ export async function consume(config: CliConfig, io: ConsumeIo): Promise<void> {
   try {
     const migrations = await migrate(engine.client, { database: engine.database, logger: io.logger });
     if (migrations.applied.length > 0) io.out(`applied migrations: ${migrations.applied.join(', ')}`);
-    const insert = insertQuarantiningPoison(engine.client, { database: engine.database, logger: io.logger, onPoisoned: metrics.observer.onQuarantine });
+    const insert = createInsertChain({ client: engine.client, database: engine.database, logger: io.logger, onPoisoned: metrics.observer.onQuarantine });
     consumer = await startKafkaConsumer({
       brokers: kafka.brokers,
       topic: kafka.topic,

@@ -22,7 +22,7 @@ export interface ConsumedBatch {
 }
 
 /** Inserts a batch with its token; rejects to have it retried. The signal aborts when the consumer stops. */
-export type InsertConsumedBatch = (batch: ConsumedBatch, signal: AbortSignal) => Promise<void>;
+export type InsertConsumedBatch = (batch: ConsumedBatch, signal: AbortSignal) => Promise<unknown>;
 
 export interface KafkaConsumerObserver {
   /** A batch is in ClickHouse and its offsets are committed; `replayed` when it was pending from a previous owner. */

@@ -9,7 +9,7 @@ import { createCollector, type Collector } from '../../src/collector';
 import { createKafkaSink, type KafkaSink } from '../../src/kafka/kafka-sink';
 import { startKafkaConsumer, type KafkaConsumer } from '../../src/kafka/kafka-consumer';
 import { createRequestListener } from '../../src/node';
-import { insertQuarantiningPoison } from '../../src/wal/insert-quarantining';
+import { createInsertChain } from '../../src/clickhouse/insert-chain';
 import { tempDir } from './clickhouse-fixtures';
 import { openChdb } from './wal-chdb-helpers';
 import type { Load } from './durability-support';
@@ -84,7 +84,7 @@ export async function migratedChdb(prefix: string): Promise<{ client: ClickHouse
 
 /** A consumer-group member in this process, inserting with the collector's own insert path. */
 export function consumerInto(client: ClickHouseClient, bootstrap: string, topic: string, group: string): Promise<KafkaConsumer> {
-  const insert = insertQuarantiningPoison(client, { database: 'sluice' });
+  const insert = createInsertChain({ client, database: 'sluice' });
   return startKafkaConsumer({ brokers: bootstrap.split(','), topic, group, insert, batchMaxDelayMs: 500 });
 }
 
