@@ -39,6 +39,8 @@ describe('sluice flags', () => {
     expect(() => resolve(['--kafka', 'localhost:9092'])).toThrow(/needs --topic/);
     expect(() => resolve(['--kafka', 'localhost:9092', '--topic', 'a b'])).toThrow(/Kafka topic name/);
     expect(() => resolve(['--topic', 'events'])).toThrow(/go with --kafka/);
+    expect(() => resolve(['--kafka', 'localhost:9092', '--topic', 'events', '--ack', 'memory'])).toThrow(/--ack does not apply with --kafka/);
+    expect(() => resolve(['--kafka', 'localhost:9092', '--topic', 'events', '--wal', 'x'])).toThrow(/--wal does not apply with --kafka/);
   });
 
   it('takes --ack wal, --wal, --keep-raw and --rate-limit', () => {

@@ -131,6 +131,12 @@ export function resolveConfig(flags: ParsedFlags, env: NodeJS.ProcessEnv): CliCo
   const ipPolicy = text(file.ipPolicy ?? DEFAULTS.ipPolicy, 'ipPolicy');
   if (ipPolicy !== 'keep' && ipPolicy !== 'anonymize' && ipPolicy !== 'drop') throw usage(`ipPolicy must be keep, anonymize or drop, not "${ipPolicy}"`);
 
+  const kafka = kafkaConfig(pick(flags.kafka, 'kafka'), pick(flags.topic, 'topic'), pick(flags.group, 'group'));
+  // With --kafka the brokers acknowledge and hold the log: a local-log option would be silently ignored.
+  const localLog = (['ack', 'wal', 'keep-raw'] as const).filter((name) => flags[name] !== undefined);
+  if (kafka && localLog.length > 0) {
+    throw usage(`--${localLog[0]} does not apply with --kafka: the brokers acknowledge (acks=all) and keep the log; drop --${localLog.join(', --')}`);
+  }
   return {
     port: port(pick(flags.port, 'port') ?? DEFAULTS.port),
     host: text(pick(flags.host, 'host') ?? DEFAULTS.host, '--host'),
@@ -146,7 +152,7 @@ export function resolveConfig(flags: ParsedFlags, env: NodeJS.ProcessEnv): CliCo
     trustProxy: file.trustProxy === true,
     basePath: file.basePath === undefined ? '' : text(file.basePath, 'basePath'),
     database,
-    kafka: kafkaConfig(pick(flags.kafka, 'kafka'), pick(flags.topic, 'topic'), pick(flags.group, 'group')),
+    kafka,
   };
 }
 
