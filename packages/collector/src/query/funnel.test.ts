@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { funnelSteps } from './funnel';
+import { FUNNEL_UINT32_RANGE_MS, funnelClock, funnelSteps } from './funnel';
 
 describe('funnelSteps', () => {
   it('turns actors per deepest level into cumulative counts and rates', () => {
@@ -20,5 +20,13 @@ describe('funnelSteps', () => {
       { step: 'a', users: 0, conversion: 0, fromPrevious: 1 },
       { step: 'b', users: 0, conversion: 0, fromPrevious: 0 },
     ]);
+  });
+});
+
+describe('funnelClock', () => {
+  it('counts milliseconds from the range start in a UInt32 while they fit, else epoch milliseconds', () => {
+    expect(funnelClock('{p1:T}', 30 * 86_400_000)).toBe('toUInt32(toUnixTimestamp64Milli(timestamp) - toUnixTimestamp64Milli({p1:T}))');
+    expect(funnelClock('{p1:T}', FUNNEL_UINT32_RANGE_MS)).toContain('toUInt32(');
+    expect(funnelClock('{p1:T}', FUNNEL_UINT32_RANGE_MS + 1)).toBe('toUInt64(toUnixTimestamp64Milli(timestamp))');
   });
 });

@@ -29,11 +29,27 @@ export function funnelWindowMs(window: number | string | undefined): number {
   return parseDuration(window ?? QUERY_DEFAULTS.funnelWindow, 'funnel window');
 }
 
+/** The widest range whose times, as milliseconds since its start, fit windowFunnel's UInt32 clock. */
+export const FUNNEL_UINT32_RANGE_MS = 2 ** 32 - 2;
+
 /**
- * windowFunnel per actor (a person by default) over `events` in [from, to). Timestamps go in as
- * epoch milliseconds, so the window is in milliseconds (windowFunnel refuses DateTime64). Each actor
- * yields the deepest step reached in order within the window; duplicate rows of a messageId cannot
- * raise it. A person's steps may come from any of their ids (docs/identity.md).
+ * windowFunnel's clock for `timestamp`, in milliseconds (windowFunnel refuses DateTime64). Within a
+ * range of under 49 days, the milliseconds since the range's start fit a UInt32: windowFunnel then
+ * sorts and compares half as many bytes per event, about a fifth less CPU on 10M events
+ * (BENCHMARKS.md), and only differences of times matter to it, so the answer is the same. Longer
+ * ranges use epoch milliseconds as a UInt64.
+ */
+export function funnelClock(from: string, rangeMs: number): string {
+  return rangeMs <= FUNNEL_UINT32_RANGE_MS
+    ? `toUInt32(toUnixTimestamp64Milli(timestamp) - toUnixTimestamp64Milli(${from}))`
+    : 'toUInt64(toUnixTimestamp64Milli(timestamp))';
+}
+
+/**
+ * windowFunnel per actor (a person by default) over `events` in [from, to), in milliseconds (see
+ * `funnelClock`). Each actor yields the deepest step reached in order within the window; duplicate
+ * rows of a messageId cannot raise it. A person's steps may come from any of their ids
+ * (docs/identity.md).
  */
 export function buildFunnelQuery(scope: QueryScope, q: FunnelQuestion): SqlQuery {
   checkSteps(q.steps);
@@ -41,12 +57,13 @@ export function buildFunnelQuery(scope: QueryScope, q: FunnelQuestion): SqlQuery
   const p = createParams(scope);
   const window = p.add('UInt64', Math.round(q.windowMs));
   const conditions = q.steps.map((step) => `event = ${p.add('String', step)}`).join(', ');
+  const from = p.add(TIME, toClickHouseTime(q.from));
   const where = `${p.projectFilter()}event IN ${p.add('Array(String)', [...new Set(q.steps)])}
-    AND timestamp >= ${p.add(TIME, toClickHouseTime(q.from))} AND timestamp < ${p.add(TIME, toClickHouseTime(q.to))}`;
+    AND timestamp >= ${from} AND timestamp < ${p.add(TIME, toClickHouseTime(q.to))}`;
   const query = `${actorPrelude(p, actor)}SELECT level, count() AS actors
 FROM (
   SELECT actor,
-    windowFunnel(${window})(toUInt64(toUnixTimestamp64Milli(timestamp)), ${conditions}) AS level
+    windowFunnel(${window})(${funnelClock(from, Math.ceil(q.to) - Math.floor(q.from))}, ${conditions}) AS level
   FROM ${actorEvents(p, actor, ['event', 'timestamp'], where)}
   WHERE actor != ''
   GROUP BY actor
