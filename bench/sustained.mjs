@@ -15,11 +15,12 @@
 // drain, so the collector's own cost per event holds for users whose ClickHouse runs elsewhere.
 //
 //   node bench/sustained.mjs [--quick] [--seconds N] [--runs N] [--connections 16] [--clickhouse URL]
+//        [--cli PATH]   (another build of the CLI, to compare two builds on the same machine)
 //
 // With --clickhouse URL the collector writes to that server (`sluice serve --clickhouse URL`) and the
 // landed events are counted there (the schema needs ClickHouse ≥ 25.3).
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createClient } from '@clickhouse/client';
 import { BENCH, CLI, QUICK, argv, fmt, lastJson, median, percentile, removeDir, report, runNode, startServer, table, tempDir, threadCpu } from './lib/common.mjs';
 
@@ -32,6 +33,7 @@ const RUNS = Number(opt('runs', QUICK ? 1 : 3));
 const CONNECTIONS = Number(opt('connections', 16));
 const FRESHNESS_SHARE = 0.8;
 const CLICKHOUSE = opt('clickhouse', undefined);
+const SERVE = resolve(opt('cli', CLI));
 const DRAIN_TIMEOUT_MS = 300_000;
 const LOADGEN = join(BENCH, 'lib/loadgen.mjs');
 const COUNT = join(BENCH, 'lib/count-landed.mjs');
@@ -59,7 +61,7 @@ async function countServer(prefix) {
 async function withCollector(label, phase) {
   const dir = tempDir(label);
   const target = CLICKHOUSE ? ['--clickhouse', CLICKHOUSE] : ['--embedded', `${dir}/data`];
-  const server = await startServer(process.execPath, [CLI, 'serve', '--port', '0', ...target, '--wal', `${dir}/wal`, '--write-key', 'bench=bench'], { ready: /listening on (http:\/\/[^\s]+)/, cwd: dir });
+  const server = await startServer(process.execPath, [SERVE, 'serve', '--port', '0', ...target, '--wal', `${dir}/wal`, '--write-key', 'bench=bench'], { ready: /listening on (http:\/\/[^\s]+)/, cwd: dir });
   const url = server.match[1].replace(/\/$/, '');
   let result;
   try {
@@ -86,7 +88,6 @@ async function sustainedRun(run) {
   return withCollector('sustained', async (url, pid) => {
     const prefix = newPrefix();
     const cpu0 = threadCpu(pid);
-    const t0 = performance.now();
     const load = lastJson(await runNode(LOADGEN, ['--url', url, '--connections', String(CONNECTIONS), '--duration', String(SECONDS), '--prefix', prefix]));
     const loadEnd = performance.now();
     let walBytesAtEnd = NaN;
@@ -111,7 +112,7 @@ async function sustainedRun(run) {
       statuses: load.statuses,
       eventBytes: load.eventBytes,
       p99ms: load.p99ms,
-      loadS: (loadEnd - t0) / 1000,
+      loadS: load.durationS, // measured by the load generator, without its own start-up
       drainS: (drained - loadEnd) / 1000,
       walBytesAtEnd,
       oldestUnsentAtEndS: ageAtEnd,
