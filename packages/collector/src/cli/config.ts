@@ -17,7 +17,7 @@ export interface CliConfig {
   writeKeys: Record<string, string>;
   ack: 'wal' | 'memory' | 'clickhouse';
   /** The write-ahead log (used with `ack: 'wal'`). */
-  wal: { dir: string; keepRawMs: number };
+  wal: { dir: string; keepRawMs: number; maxUnsentAgeMs: number };
   /** Events per second per write key; 0 is off. */
   rateLimit: number;
   /** Read keys → project (`*` for every project): the dashboard and POST /graphql. `--dashboard-key` adds one for every project. */
@@ -40,6 +40,7 @@ const FLAGS = {
   wal: { type: 'string' },
   ack: { type: 'string' },
   'keep-raw': { type: 'string' },
+  'max-unsent-age': { type: 'string' },
   'rate-limit': { type: 'string' },
   'read-key': { type: 'string', multiple: true },
   'dashboard-key': { type: 'string' },
@@ -106,6 +107,13 @@ export function resolveConfig(flags: ParsedFlags, env: NodeJS.ProcessEnv): CliCo
       }
     }
   }
+  const maxAgeText = pick(flags['max-unsent-age'], 'maxUnsentAge');
+  let maxUnsentAgeMs: number = DEFAULTS.walMaxUnsentAgeMs;
+  if (maxAgeText !== undefined) {
+    const parsed = typeof maxAgeText === 'string' ? parseDuration(maxAgeText) : undefined;
+    if (parsed === undefined) throw usage(`--max-unsent-age takes a duration like 30s, 2m or 0 (off), not "${String(maxAgeText)}"`);
+    maxUnsentAgeMs = parsed;
+  }
   const rateText = pick(flags['rate-limit'], 'rateLimit');
   let rateLimit: number = DEFAULTS.rateLimit.eventsPerSecond;
   if (rateText !== undefined) {
@@ -144,7 +152,7 @@ export function resolveConfig(flags: ParsedFlags, env: NodeJS.ProcessEnv): CliCo
     where,
     writeKeys,
     ack,
-    wal: { dir: walDir, keepRawMs },
+    wal: { dir: walDir, keepRawMs, maxUnsentAgeMs },
     rateLimit,
     readKeys: readKeys(flags, file, env, writeKeys),
     cors: cors === '*' ? '*' : [...cors],
