@@ -50,6 +50,7 @@ describe('sluice flags', () => {
     expect(resolve(['--max-unsent-age', '2m']).wal.maxUnsentAgeMs).toBe(120_000);
     expect(resolve(['--max-unsent-age', '0']).wal.maxUnsentAgeMs).toBe(0);
     expect(() => resolve(['--max-unsent-age', 'soon'])).toThrow(/--max-unsent-age takes a duration/);
+    expect(() => resolve(['--ack', 'memory', '--max-unsent-age', '1m'])).toThrow(/needs --ack wal/);
     expect(resolve(['--ack', 'memory']).ack).toBe('memory');
   });
 
