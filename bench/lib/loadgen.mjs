@@ -4,6 +4,7 @@
 //
 //   node bench/lib/loadgen.mjs --url http://127.0.0.1:8080 [--format json|msgpack] [--connections 16]
 //        [--duration 10] [--batch 100] [--key bench] [--prefix 8-hex-chars] [--path /v1/batch]
+//        [--rate EVENTS_PER_SECOND]   (paced instead of as fast as the server answers)
 //
 // Every event gets a unique, fixed-length UUID-shaped messageId `<prefix>-0000-7000-8000-<12 hex>`,
 // patched into pre-encoded bodies, so generating load costs almost nothing and the acknowledged
@@ -24,6 +25,7 @@ const { values: args } = parseArgs({
     key: { type: 'string', default: 'bench' },
     prefix: { type: 'string', default: Math.floor(Math.random() * 2 ** 32).toString(16).padStart(8, '0') },
     templates: { type: 'string', default: '64' },
+    rate: { type: 'string', default: '0' },
   },
 });
 
@@ -34,6 +36,7 @@ const batchSize = Number(args.batch);
 const prefix = args.prefix.slice(0, 8).padStart(8, '0');
 if (!/^[0-9a-f]{8}$/.test(prefix)) throw new Error('--prefix must be 8 hex characters');
 const msgpack = args.format === 'msgpack';
+const rate = Number(args.rate); // events/s; 0 = as fast as the server answers
 const contentType = msgpack ? 'application/msgpack' : 'application/json';
 
 // ---- bodies: encode once with placeholder ids, remember where each id's 12-hex tail sits.
@@ -89,8 +92,16 @@ let firstError;
 const started = performance.now();
 const deadline = started + durationMs;
 
+let scheduled = 0;
 async function worker() {
   while (performance.now() < deadline) {
+    if (rate > 0) {
+      // Paced: request n leaves at started + n·batch/rate, whichever connection is free then.
+      const at = started + (scheduled++ * batchSize * 1000) / rate;
+      const wait = at - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      if (performance.now() >= deadline) break;
+    }
     const body = nextBody();
     const t = performance.now();
     const res = await post(body);

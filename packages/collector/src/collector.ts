@@ -13,7 +13,8 @@ import { withDashboard } from './http/dashboard-route';
 import { createQueryApi, type CollectorDashboardOptions, type QueryApiOptions } from './http/query-api';
 import type { ReadKeys } from './http/read-keys';
 import { createRejectionReporter } from './http/rejection-report';
-import { createHandler, type ConnectionInfo } from './http/handler';
+import type { Answer, Exchange } from './http/exchange';
+import { createCore, fetchHandler, type ConnectionInfo } from './http/handler';
 import { normalizeBasePath } from './http/routes';
 import type { Logger } from './logger';
 import { silentLogger } from './logger';
@@ -97,6 +98,11 @@ export interface CollectorOptions {
 export interface Collector {
   /** The Fetch-API handler: mount it in any runtime. It never throws; every failure is a JSON response. */
   fetch(request: Request, info?: ConnectionInfo): Promise<Response>;
+  /**
+   * The same handler without the Fetch types: the node:http, Express and Fastify adapters pass the
+   * request as an `Exchange` (the body read straight into a Buffer) and write the `Answer` back.
+   */
+  answer(request: Exchange, info?: ConnectionInfo): Promise<Answer>;
   /**
    * Resolves once the engine is connected and migrated and the writer runs (at once with a `sink`).
    * Rejects with the startup error (unreachable server, locked data directory, missing chdb); requests
@@ -211,7 +217,7 @@ export function createCollector(options: CollectorOptions): Collector {
     now: options.now ?? Date.now,
     engine: () => start().then((value) => value.engine),
   });
-  const handler = createHandler({
+  const core = createCore({
     keys,
     cors,
     dedupe,
@@ -249,10 +255,11 @@ export function createCollector(options: CollectorOptions): Collector {
     },
   });
 
-  const fetch = queryApi.dashboard ? withDashboard(handler, queryApi.dashboard, queryApi.dashboardPath) : handler;
+  const answer = queryApi.dashboard ? withDashboard(core, queryApi.dashboard, queryApi.dashboardPath) : core;
 
   return {
-    fetch,
+    fetch: fetchHandler(answer),
+    answer,
     metrics,
     ready: () =>
       start().then((value) => ({

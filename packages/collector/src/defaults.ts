@@ -81,7 +81,13 @@ export const DEFAULTS = {
   walMinSegmentBytes: 64 * 1024,
   /** Bytes the log leaves free on its disk (for the cursor and a segment header); appends past it answer 503. */
   walDiskReserveBytes: 256 * 1024,
-  /** `Retry-After` when the log is full. */
+  /**
+   * Past this age of the oldest acknowledged event not yet in ClickHouse, requests get 503 with
+   * Retry-After (`walRetryAfterSeconds`) until the drain catches up: freshness stays bounded under
+   * overload. 0 turns the bound off (the byte cap `walMaxBytes` still holds).
+   */
+  walMaxUnsentAgeMs: 30_000,
+  /** `Retry-After` when the log is full or past `walMaxUnsentAgeMs`. */
   walRetryAfterSeconds: 5,
   /** `ready()` turns false above this fraction of `walMaxBytes`. */
   walReadyMaxFill: 0.9,

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { POST_PATHS } from './http/routes';
-import { discardBody, toRequest, type FetchHandler } from './node';
+import { answerNode, discardBody, type FetchHandler } from './node';
 
 export interface SluiceFastifyOptions {
   collector: FetchHandler;
@@ -23,14 +23,10 @@ export async function sluiceFastify(fastify: FastifyInstance, options: SluiceFas
     const raw = request.raw;
     const url = raw.url ?? '/';
     const path = prefix && url.startsWith(prefix) ? url.slice(prefix.length) || '/' : url;
-    const response = await collector.fetch(toRequest(raw, path), { remoteAddress: raw.socket.remoteAddress });
+    const answer = await answerNode(collector, raw, path);
     discardBody(raw);
-    const headers: Record<string, string> = {};
-    response.headers.forEach((value, key) => {
-      headers[key] = value;
-    });
-    reply.code(response.status).headers(headers);
-    await reply.send(Buffer.from(await response.arrayBuffer()));
+    reply.code(answer.status).headers(answer.headers);
+    await reply.send(answer.body);
   };
 
   for (const url of POST_PATHS) fastify.route({ method: ['POST', 'OPTIONS'], url, handler });

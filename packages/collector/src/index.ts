@@ -10,6 +10,7 @@ export type { WriteKeyGrant, WriteKeys } from './http/auth';
 export type { IpPolicy } from './http/client-ip';
 export type { CorsOrigins } from './http/cors';
 export type { ConnectionInfo } from './http/handler';
+export type { Answer, Exchange, HeaderSource } from './http/exchange';
 export { createMetrics } from './metrics';
 export type { CollectorMetrics, EventOutcome, WalGaugeSource } from './metrics';
 export { createClickHouseSink, createEngine, createInsertChain, createRetryPolicy, migrate, MIGRATIONS, rowsToBatch, TABLES } from './clickhouse';

@@ -1,18 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Answer, Exchange } from './http/exchange';
 import type { ConnectionInfo } from './http/handler';
-import { bodyStream, discardBody } from './http/node-body';
+import { bodyStream, discardBody, nodeExchange } from './http/node-body';
 
 export { discardBody };
 
-/** What the adapters need of a collector: its Fetch-API handler. */
+/** What the adapters need of a collector: its Fetch-API handler, and its core without the Fetch types when it has one. */
 export interface FetchHandler {
   fetch(request: Request, info?: ConnectionInfo): Promise<Response>;
+  answer?(request: Exchange, info?: ConnectionInfo): Promise<Answer>;
 }
 
 /**
  * A node:http request listener: `http.createServer(createRequestListener(collector))`.
- * It converts `IncomingMessage` to a `Request` (the body streams, nothing is buffered here),
- * passes the socket's remote address, and writes the `Response` back.
+ * The body is read straight into a Buffer and the answer written as a string; no Fetch `Request` or
+ * `Response` is built unless the collector only offers `fetch`.
  */
 export function createRequestListener(collector: FetchHandler): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
@@ -23,14 +25,27 @@ export function createRequestListener(collector: FetchHandler): (req: IncomingMe
 /** Runs one request through the collector; `url` overrides `req.url` (mounted adapters pass the stripped path). */
 export async function handleNodeRequest(collector: FetchHandler, req: IncomingMessage, res: ServerResponse, url = req.url ?? '/'): Promise<void> {
   try {
-    const response = await collector.fetch(toRequest(req, url), { remoteAddress: req.socket.remoteAddress });
+    const answer = await answerNode(collector, req, url);
     discardBody(req);
-    await writeResponse(res, response, req.method === 'HEAD');
+    res.writeHead(answer.status, answer.headers);
+    res.end(req.method === 'HEAD' ? undefined : (answer.body ?? undefined));
   } catch (error) {
-    // collector.fetch never throws; this is a socket that went away mid-write.
+    // The core never throws; this is a socket that went away mid-write.
     if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ success: false, code: 'internal', message: `the response could not be written: ${String(error)}` }));
   }
+}
+
+/** The collector's answer to a node:http request, through its core when it has one, else through `fetch`. */
+export async function answerNode(collector: FetchHandler, req: IncomingMessage, url = req.url ?? '/'): Promise<Answer> {
+  const info = { remoteAddress: req.socket.remoteAddress };
+  if (collector.answer) return collector.answer(nodeExchange(req, url, () => toRequest(req, url)), info);
+  const response = await collector.fetch(toRequest(req, url), info);
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, key) => {
+    headers[key] = value;
+  });
+  return { status: response.status, headers, body: response.body ? new Uint8Array(await response.arrayBuffer()) : null };
 }
 
 /** `IncomingMessage` → `Request`, streaming the body. */
@@ -49,18 +64,14 @@ export function toRequest(req: IncomingMessage, url = req.url ?? '/'): Request {
   } as RequestInit);
 }
 
-/** `Response` → `ServerResponse`. */
+/** `Response` → `ServerResponse`, for servers that hold a Fetch `Response`. */
 export async function writeResponse(res: ServerResponse, response: Response, head = false): Promise<void> {
   const headers: Record<string, string> = {};
   response.headers.forEach((value, key) => {
     headers[key] = value;
   });
   res.writeHead(response.status, headers);
-  if (head || !response.body) {
-    res.end();
-    return;
-  }
-  res.end(Buffer.from(await response.arrayBuffer()));
+  res.end(head || !response.body ? undefined : Buffer.from(await response.arrayBuffer()));
 }
 
 function absolute(url: string, host: string | undefined): string {

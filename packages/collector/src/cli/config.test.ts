@@ -13,7 +13,7 @@ describe('sluice flags', () => {
     expect(config).toMatchObject({ port: DEFAULTS.port, host: DEFAULTS.host, ack: DEFAULTS.ack, cors: '*', writeKeys: {} });
     expect(config.engine).toEqual({ embedded: { path: DEFAULTS.embeddedPath }, database: 'sluice' });
     expect(config.ack).toBe('wal');
-    expect(config.wal).toEqual({ dir: DEFAULTS.walPath, keepRawMs: DEFAULTS.walKeepRawMs });
+    expect(config.wal).toEqual({ dir: DEFAULTS.walPath, keepRawMs: DEFAULTS.walKeepRawMs, maxUnsentAgeMs: DEFAULTS.walMaxUnsentAgeMs });
     expect(config.rateLimit).toBe(0);
   });
 
@@ -47,6 +47,10 @@ describe('sluice flags', () => {
     const config = resolve(['--ack', 'wal', '--wal', '/tmp/log', '--keep-raw', '7d', '--rate-limit', '250']);
     expect(config).toMatchObject({ ack: 'wal', wal: { dir: '/tmp/log', keepRawMs: 7 * 86_400_000 }, rateLimit: 250 });
     expect(resolve(['--keep-raw', '0']).wal.keepRawMs).toBe(0);
+    expect(resolve(['--max-unsent-age', '2m']).wal.maxUnsentAgeMs).toBe(120_000);
+    expect(resolve(['--max-unsent-age', '0']).wal.maxUnsentAgeMs).toBe(0);
+    expect(() => resolve(['--max-unsent-age', 'soon'])).toThrow(/--max-unsent-age takes a duration/);
+    expect(() => resolve(['--ack', 'memory', '--max-unsent-age', '1m'])).toThrow(/needs --ack wal/);
     expect(resolve(['--ack', 'memory']).ack).toBe('memory');
   });
 

@@ -17,7 +17,7 @@ export interface CliConfig {
   writeKeys: Record<string, string>;
   ack: 'wal' | 'memory' | 'clickhouse';
   /** The write-ahead log (used with `ack: 'wal'`). */
-  wal: { dir: string; keepRawMs: number };
+  wal: { dir: string; keepRawMs: number; maxUnsentAgeMs: number };
   /** Events per second per write key; 0 is off. */
   rateLimit: number;
   /** Read keys → project (`*` for every project): the dashboard and POST /graphql. `--dashboard-key` adds one for every project. */
@@ -40,6 +40,7 @@ const FLAGS = {
   wal: { type: 'string' },
   ack: { type: 'string' },
   'keep-raw': { type: 'string' },
+  'max-unsent-age': { type: 'string' },
   'rate-limit': { type: 'string' },
   'read-key': { type: 'string', multiple: true },
   'dashboard-key': { type: 'string' },
@@ -91,21 +92,10 @@ export function resolveConfig(flags: ParsedFlags, env: NodeJS.ProcessEnv): CliCo
   }
   const walDir = text(pick(flags.wal, 'wal') ?? DEFAULTS.walPath, '--wal');
   const keepRawText = pick(flags['keep-raw'], 'keepRaw');
-  let keepRawMs: number = DEFAULTS.walKeepRawMs;
-  if (keepRawText !== undefined) {
-    // 0 turns retention off (committed segments are deleted at once); anything else is a duration with its unit.
-    const raw = typeof keepRawText === 'string' ? keepRawText.trim() : '';
-    const refuse = (): CollectorError => usage(`--keep-raw takes a duration like 7d, 12h or 0, not "${String(keepRawText)}"`);
-    if (raw === '0') keepRawMs = 0;
-    else if (raw === '' || /^\d+$/.test(raw)) throw refuse();
-    else {
-      try {
-        keepRawMs = parseDuration(raw, '--keep-raw');
-      } catch {
-        throw refuse();
-      }
-    }
-  }
+  const keepRawMs = keepRawText === undefined ? DEFAULTS.walKeepRawMs : durationOrOff(keepRawText, '--keep-raw', '7d, 12h');
+  const maxAgeText = pick(flags['max-unsent-age'], 'maxUnsentAge');
+  const maxUnsentAgeMs = maxAgeText === undefined ? DEFAULTS.walMaxUnsentAgeMs : durationOrOff(maxAgeText, '--max-unsent-age', '30s, 2m');
+  if (maxAgeText !== undefined && ack !== 'wal') throw usage(`--max-unsent-age bounds the write-ahead log, so it needs --ack wal (the default), not --ack ${ack}`);
   const rateText = pick(flags['rate-limit'], 'rateLimit');
   let rateLimit: number = DEFAULTS.rateLimit.eventsPerSecond;
   if (rateText !== undefined) {
@@ -133,7 +123,7 @@ export function resolveConfig(flags: ParsedFlags, env: NodeJS.ProcessEnv): CliCo
 
   const kafka = kafkaConfig(pick(flags.kafka, 'kafka'), pick(flags.topic, 'topic'), pick(flags.group, 'group'));
   // With --kafka the brokers acknowledge and hold the log: a local-log option would be silently ignored.
-  const localLog = (['ack', 'wal', 'keep-raw'] as const).filter((name) => flags[name] !== undefined);
+  const localLog = (['ack', 'wal', 'keep-raw', 'max-unsent-age'] as const).filter((name) => flags[name] !== undefined);
   if (kafka && localLog.length > 0) {
     throw usage(`--${localLog[0]} does not apply with --kafka: the brokers acknowledge (acks=all) and keep the log; drop --${localLog.join(', --')}`);
   }
@@ -144,7 +134,7 @@ export function resolveConfig(flags: ParsedFlags, env: NodeJS.ProcessEnv): CliCo
     where,
     writeKeys,
     ack,
-    wal: { dir: walDir, keepRawMs },
+    wal: { dir: walDir, keepRawMs, maxUnsentAgeMs },
     rateLimit,
     readKeys: readKeys(flags, file, env, writeKeys),
     cors: cors === '*' ? '*' : [...cors],
@@ -213,6 +203,19 @@ function readKeys(flags: ParsedFlags, file: Record<string, unknown>, env: NodeJS
     throw usage((error as Error).message);
   }
   return keys;
+}
+
+/** A duration flag where 0 means off: `0`, or a duration with its unit (a bare number is refused as ambiguous). */
+function durationOrOff(value: unknown, flag: string, examples: string): number {
+  const raw = typeof value === 'string' ? value.trim() : '';
+  const refuse = (): CollectorError => usage(`${flag} takes a duration like ${examples} or 0, not "${String(value)}"`);
+  if (raw === '0') return 0;
+  if (raw === '' || /^\d+$/.test(raw)) throw refuse();
+  try {
+    return parseDuration(raw, flag);
+  } catch {
+    throw refuse();
+  }
 }
 
 function kafkaConfig(brokers: unknown, topic: unknown, group: unknown): CliConfig['kafka'] {

@@ -18,7 +18,7 @@ Connection (serve, consume and migrate):
   --clickhouse URL         a ClickHouse server, e.g. http://user:pass@localhost:8123
   --embedded DIR           chDB in this process (default ${DEFAULTS.embeddedPath}); needs npm i chdb
   --config FILE            JSON with any of: port, host, clickhouse, embedded, database, writeKeys
-                           ({"KEY":"PROJECT"} or ["KEY=PROJECT"]), readKeys (same forms), ack, wal, keepRaw, rateLimit, cors,
+                           ({"KEY":"PROJECT"} or ["KEY=PROJECT"]), readKeys (same forms), ack, wal, keepRaw, maxUnsentAge, rateLimit, cors,
                            ipPolicy, trustProxy, basePath, kafka, topic, group
 
 Serve:
@@ -31,6 +31,8 @@ Serve:
   --wal DIR                write-ahead log directory (default ${DEFAULTS.walPath}; one process per directory)
   --keep-raw DURATION      keep sent log segments this long (7d, 12h; default 0: delete once in
                            ClickHouse) as the raw source of truth for sluice replay
+  --max-unsent-age DURATION  with --ack wal, answer 503 with Retry-After while the oldest event not
+                           yet in ClickHouse is older than this (default ${DEFAULTS.walMaxUnsentAgeMs / 1000}s; 0: off)
   --rate-limit N           events per second per write key (token bucket, bursts of one second's
                            worth); over it, 429 with Retry-After (default: off)
   --cors ORIGIN            repeatable; browsers may send only from these origins (default: any)

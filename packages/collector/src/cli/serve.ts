@@ -29,7 +29,7 @@ export async function serve(config: CliConfig, io: ServeIo): Promise<void> {
     sink,
     engine: config.engine,
     ack: config.ack,
-    wal: { dir: config.wal.dir, keepRawMs: config.wal.keepRawMs },
+    wal: { dir: config.wal.dir, keepRawMs: config.wal.keepRawMs, maxUnsentAgeMs: config.wal.maxUnsentAgeMs },
     rateLimit: config.rateLimit > 0 ? { eventsPerSecond: config.rateLimit } : undefined,
     cors: config.cors,
     ipPolicy: config.ipPolicy,

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { CollectorError } from '../errors';
+import type { HeaderSource } from './exchange';
 import type { RateLimit } from './rate-limit';
 
 /** What a write key grants: the project its events are stored under, and optionally the browser origins allowed to use it. */
@@ -31,7 +32,7 @@ export interface Credential {
  * The write key from the `Authorization` header, Basic `base64(writeKey:)` first, then Bearer.
  * `undefined` when the header is absent, so the body and the query string are tried next.
  */
-export function headerCredential(headers: Headers): Credential | undefined {
+export function headerCredential(headers: HeaderSource): Credential | undefined {
   const header = headers.get('authorization')?.trim();
   if (!header) return undefined;
   const space = header.indexOf(' ');

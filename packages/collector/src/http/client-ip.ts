@@ -1,5 +1,7 @@
 import { isIP } from 'node:net';
 
+import type { HeaderSource } from './exchange';
+
 export type IpPolicy = 'keep' | 'anonymize' | 'drop';
 
 /**
@@ -7,7 +9,7 @@ export type IpPolicy = 'keep' | 'anonymize' | 'drop';
  * of a browser set it), else the first `X-Forwarded-For` hop when the proxy is trusted, else the
  * socket address the adapter passed in.
  */
-export function requestIp(headers: Headers, remoteAddress: string | undefined, trustProxy: boolean): string | undefined {
+export function requestIp(headers: HeaderSource, remoteAddress: string | undefined, trustProxy: boolean): string | undefined {
   if (trustProxy) {
     const forwarded = headers.get('x-forwarded-for')?.split(',')[0]?.trim() || headers.get('x-real-ip')?.trim();
     if (forwarded) return forwarded;

@@ -1,4 +1,5 @@
 import type { CollectorMetrics } from '../metrics';
+import type { Exchange } from './exchange';
 import { readBody, type BodyLimits } from './read-body';
 
 /**
@@ -7,7 +8,7 @@ import { readBody, type BodyLimits } from './read-body';
  * report is read within the body limits, counted in `/metrics`, and dropped. Never a 4xx for an odd
  * body; an oversized one gets the usual 413.
  */
-export async function countClientMetrics(request: Request, limits: BodyLimits, metrics: Pick<CollectorMetrics, 'clientMetrics'>): Promise<void> {
+export async function countClientMetrics(request: Exchange, limits: BodyLimits, metrics: Pick<CollectorMetrics, 'clientMetrics'>): Promise<void> {
   const bytes = await readBody(request, limits);
   let series = 0;
   try {

@@ -1,11 +1,12 @@
 import { CollectorError } from '../errors';
+import type { Answer, HeaderSource } from './exchange';
 
 /** `'*'` lets any origin send (write keys are public in browsers anyway); a list narrows it. Entries may be `https://*.example.com`. */
 export type CorsOrigins = '*' | readonly string[];
 
 export interface Cors {
   /** The answer to an `OPTIONS` preflight. */
-  preflight(request: Request): Response;
+  preflight(headers: HeaderSource): Answer;
   /** Headers that let a browser read the response (empty when the origin is not allowed). */
   headersFor(origin: string | null, keyOrigins?: readonly string[]): Record<string, string>;
   /** Refuses a browser request whose origin the key's allow-list (or else the collector's) does not name. */
@@ -34,25 +35,27 @@ export function createCors(origins: CorsOrigins, staticKeyOrigins: readonly stri
 
   return {
     headersFor,
-    preflight(request) {
-      const origin = request.headers.get('origin');
+    preflight(requestHeaders): Answer {
+      const origin = requestHeaders.get('origin');
       const headers = headersFor(origin);
       if (origin && !headers['access-control-allow-origin']) {
         const error = new CollectorError('forbidden_origin', `origin ${origin.slice(0, 200)} is not allowed to send events; add it with --cors ${origin.slice(0, 200)} (or the cors option)`);
-        return new Response(JSON.stringify({ success: false, code: error.code, message: error.message }), {
+        return {
           status: error.status,
           headers: { 'content-type': 'application/json', vary: 'Origin' },
-        });
+          body: JSON.stringify({ success: false, code: error.code, message: error.message }),
+        };
       }
-      return new Response(null, {
+      return {
         status: 204,
         headers: {
-          ...headers,
+          ...(headers as Record<string, string>),
           'access-control-allow-methods': 'POST, OPTIONS',
-          'access-control-allow-headers': request.headers.get('access-control-request-headers') || ALLOWED_HEADERS,
+          'access-control-allow-headers': requestHeaders.get('access-control-request-headers') || ALLOWED_HEADERS,
           'access-control-max-age': MAX_AGE_SECONDS,
         },
-      });
+        body: null,
+      };
     },
     check(origin, keyOrigins, project) {
       if (!origin) return;

@@ -1,10 +1,11 @@
-type Handler = (request: Request, ...rest: never[]) => Promise<Response>;
+import { answerFrom, type Exchange } from './exchange';
+import type { Core } from './handler';
 
-/** Puts the dashboard in front of the collector's handler at `path` (and below). */
-export function withDashboard<H extends Handler>(handler: H, dashboard: (request: Request) => Promise<Response>, path: string): H {
-  return (async (request: Request, ...rest: never[]) => {
-    const pathname = new URL(request.url).pathname;
-    if (pathname === path || pathname.startsWith(`${path}/`)) return dashboard(request);
-    return handler(request, ...rest);
-  }) as H;
+/** Puts the dashboard in front of the collector's core at `path` (and below). */
+export function withDashboard(core: Core, dashboard: (request: Request) => Promise<Response>, path: string): Core {
+  return async (request: Exchange, info) => {
+    const pathname = new URL(request.url, 'http://localhost').pathname;
+    if (pathname === path || pathname.startsWith(`${path}/`)) return answerFrom(await dashboard(request.toRequest()));
+    return core(request, info);
+  };
 }

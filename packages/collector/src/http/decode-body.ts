@@ -1,5 +1,6 @@
 import { Unpackr } from 'msgpackr';
 import { CollectorError } from '../errors';
+import type { HeaderSource } from './exchange';
 import { scanMsgpack } from './msgpack-scan';
 
 export type BodyFormat = 'json' | 'msgpack';
@@ -22,7 +23,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * `text/plain` (beacons and analytics.js, to skip a CORS preflight), no header at all, and
  * `application/x-www-form-urlencoded` (RudderStack's Node SDK, through axios's default for a Buffer).
  */
-export function bodyFormat(headers: Headers): BodyFormat {
+export function bodyFormat(headers: HeaderSource): BodyFormat {
   const raw = headers.get('content-type');
   if (raw === null) return 'json';
   const mediaType = raw.split(';', 1)[0]!.trim().toLowerCase();

@@ -13,6 +13,7 @@ import { engineTarget } from '../clickhouse/engine-target';
 import { createInsertChain } from '../clickhouse/insert-chain';
 import { DEFAULTS } from '../defaults';
 import type { Logger } from '../logger';
+import { boundFreshness } from '../freshness-bound';
 import type { Sink } from '../sink';
 import { createWalSink, createWriteAheadLog, type WalSinkObserver, type WriteAheadLog } from '../wal';
 
@@ -25,6 +26,11 @@ export interface WalOptions {
   /** Keep committed segments this long as the raw source of truth for `sluice replay`; 0 (the default) deletes them. */
   keepRawMs?: number;
   segmentBytes?: number;
+  /**
+   * Past this age (ms) of the oldest acknowledged event not yet in ClickHouse, requests get 503 with
+   * Retry-After until the drain catches up; `DEFAULTS.walMaxUnsentAgeMs` by default, 0 turns it off.
+   */
+  maxUnsentAgeMs?: number;
 }
 
 /**
@@ -92,13 +98,14 @@ async function startWithLog(options: StartOptions): Promise<Started> {
   try {
     engine = await createEngine(options.engine);
     const migrations = await migrate(engine.client, { ...options.migrations, database: engine.database });
-    const sink = createWalSink({
+    const walSink = createWalSink({
       ...options.writer,
       wal,
       insert: createInsertChain({ client: engine.client, database: engine.database, logger: options.logger }),
       logger: options.logger,
       observer: options.observer,
     });
+    const sink = boundFreshness(walSink, { oldestUnsentAgeMs: () => wal.oldestUnsentAgeMs(), maxUnsentAgeMs: options.wal?.maxUnsentAgeMs ?? DEFAULTS.walMaxUnsentAgeMs });
     const opened = engine;
     return { sink, wal, migrations, engine, close: () => opened.close() };
   } catch (error) {

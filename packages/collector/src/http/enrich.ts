@@ -98,30 +98,52 @@ export const CONTEXT_IN_COLUMNS: ReadonlyArray<readonly [string, readonly string
  * page, campaign and library (title, search, term, content, …). An object left empty is dropped.
  */
 export function withoutTypedKeys(context: Record<string, unknown>): Record<string, unknown> {
-  let out: Record<string, unknown> | undefined;
-  for (const [key, fields] of CONTEXT_IN_COLUMNS) {
+  // Copies the kept keys in their order instead of `delete` on a spread copy: deleting turns an
+  // object into a slow dictionary, for this call and for the JSON.stringify of the row after it.
+  const out: Record<string, unknown> = {};
+  let changed = false;
+  for (const key of Object.keys(context)) {
     const value = context[key];
-    if (value === undefined) continue;
-    if (fields === undefined) {
-      if (!movable(value)) continue;
-      out ??= { ...context };
-      delete out[key];
+    if (!TYPED.has(key)) {
+      put(out, key, value);
       continue;
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) continue;
-    const inner = value as Record<string, unknown>;
-    let rest: Record<string, unknown> | undefined;
-    for (const field of fields) {
-      if (!movable(inner[field])) continue;
-      rest ??= { ...inner };
-      delete rest[field];
+    const fields = TYPED.get(key);
+    if (fields === undefined) {
+      if (movable(value)) changed = true;
+      else put(out, key, value);
+      continue;
     }
-    if (rest === undefined) continue;
-    out ??= { ...context };
-    if (Object.keys(rest).length === 0) delete out[key];
-    else out[key] = rest;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      put(out, key, value);
+      continue;
+    }
+    const inner = value as Record<string, unknown>;
+    const rest: Record<string, unknown> = {};
+    let moved = false;
+    let kept = 0;
+    for (const field of Object.keys(inner)) {
+      if (fields.includes(field) && movable(inner[field])) moved = true;
+      else {
+        put(rest, field, inner[field]);
+        kept++;
+      }
+    }
+    if (!moved) put(out, key, value);
+    else {
+      changed = true;
+      if (kept > 0) put(out, key, rest);
+    }
   }
-  return out ?? context;
+  return changed ? out : context;
+}
+
+const TYPED = new Map<string, readonly string[] | undefined>(CONTEXT_IN_COLUMNS);
+
+/** `target[key] = value`, except that a `__proto__` key (JSON.parse makes it an own key) stays a plain key. */
+function put(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
 
 function movable(value: unknown): boolean {

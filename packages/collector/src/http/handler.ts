@@ -2,6 +2,8 @@ import { CollectorError, toCollectorError } from '../errors';
 import type { Logger } from '../logger';
 import type { CollectorMetrics } from '../metrics';
 import type { Sink } from '../sink';
+import { answerFrom, type Answer, type Exchange } from './exchange';
+import { fetchExchange, toResponse } from './fetch-exchange';
 import { errorResponse, json } from './respond';
 import { countClientMetrics } from './client-metrics';
 import { ingest, type IngestDeps } from './ingest';
@@ -30,12 +32,19 @@ export interface HandlerDeps extends IngestDeps {
 const ENDPOINTS =
   'POST /v1/batch, /v1/track, /v1/identify, /v1/page, /v1/screen, /v1/group, /v1/alias (and the analytics.js aliases /v1/b, /v1/t, /v1/i, /v1/p, /v1/s, /v1/g, /v1/a, /v1/m); GET /health, /ready, /metrics; POST /graphql';
 
-/** The Fetch-API core: never throws, every failure is a JSON error response with the right status. */
-export function createHandler(deps: HandlerDeps): (request: Request, info?: ConnectionInfo) => Promise<Response> {
+/** The core, one for every server: never throws, every failure is a JSON error answer with the right status. */
+export type Core = (request: Exchange, info?: ConnectionInfo) => Promise<Answer>;
+
+/** The Fetch-API handler over the core. */
+export function fetchHandler(core: Core): (request: Request, info?: ConnectionInfo) => Promise<Response> {
+  return async (request, info) => toResponse(await core(fetchExchange(request), info));
+}
+
+export function createCore(deps: HandlerDeps): Core {
   return async (request, info) => {
     const started = performance.now();
     let label = 'other';
-    let response: Response;
+    let response: Answer;
     try {
       const route = matchRoute(safePathname(request.url), deps.basePath);
       label = route.label;
@@ -51,12 +60,12 @@ export function createHandler(deps: HandlerDeps): (request: Request, info?: Conn
   };
 }
 
-async function answer(request: Request, route: ReturnType<typeof matchRoute>, info: ConnectionInfo | undefined, deps: HandlerDeps): Promise<Response> {
+async function answer(request: Exchange, route: ReturnType<typeof matchRoute>, info: ConnectionInfo | undefined, deps: HandlerDeps): Promise<Answer> {
   const method = request.method.toUpperCase();
   switch (route.kind) {
     case 'batch':
     case 'event': {
-      if (method === 'OPTIONS') return deps.cors.preflight(request);
+      if (method === 'OPTIONS') return deps.cors.preflight(request.headers);
       if (method !== 'POST') return notAllowed(method, 'POST, OPTIONS', route.label);
       if (deps.isClosing()) {
         throw new CollectorError('unavailable', 'the collector is shutting down; retry in a moment (against another instance if you run several)');
@@ -65,7 +74,7 @@ async function answer(request: Request, route: ReturnType<typeof matchRoute>, in
       return json(200, { success: true, accepted: result.accepted, rejected: result.rejected }, deps.cors.headersFor(request.headers.get('origin'), result.grant.origins));
     }
     case 'client-metrics': {
-      if (method === 'OPTIONS') return deps.cors.preflight(request);
+      if (method === 'OPTIONS') return deps.cors.preflight(request.headers);
       if (method !== 'POST') return notAllowed(method, 'POST, OPTIONS', route.label);
       await countClientMetrics(request, deps.limits, deps.metrics);
       return json(200, { success: true }, deps.cors.headersFor(request.headers.get('origin')));
@@ -85,13 +94,13 @@ async function answer(request: Request, route: ReturnType<typeof matchRoute>, in
     }
     case 'metrics':
       if (method !== 'GET' && method !== 'HEAD') return notAllowed(method, 'GET, HEAD', route.label);
-      return new Response(await deps.metrics.text(), { status: 200, headers: { 'content-type': deps.metrics.contentType } });
+      return { status: 200, headers: { 'content-type': deps.metrics.contentType }, body: await deps.metrics.text() };
     case 'graphql':
       if (!deps.graphql) {
         throw new CollectorError('not_found', 'the query API is off: it needs the collector to own its engine (not a custom sink)');
       }
       if (method !== 'GET' && method !== 'POST' && method !== 'OPTIONS') return notAllowed(method, 'GET, POST', route.label);
-      return deps.graphql(request);
+      return answerFrom(await deps.graphql(request.toRequest()));
     case 'unknown':
       throw new CollectorError('not_found', `no such endpoint: ${method} ${safePathname(request.url).slice(0, 200)}; this collector serves ${ENDPOINTS}${deps.basePath ? ` under ${deps.basePath}` : ''}`);
   }
@@ -102,7 +111,7 @@ function remoteAddressOf(info: ConnectionInfo | undefined): string | undefined {
   return typeof address === 'string' ? address : undefined;
 }
 
-function notAllowed(method: string, allow: string, path: string): Response {
+function notAllowed(method: string, allow: string, path: string): Answer {
   return errorResponse(new CollectorError('method_not_allowed', `${method} is not allowed on ${path}; use ${allow}`), { allow });
 }
 

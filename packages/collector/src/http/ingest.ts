@@ -11,7 +11,8 @@ import type { Dedupe } from './dedupe';
 import { toEventRow, toQuarantineRow } from './enrich';
 import type { RateLimiter } from './rate-limit';
 import type { RejectionReporter } from './rejection-report';
-import { contentEncoding, readBody, type BodyLimits } from './read-body';
+import type { Exchange } from './exchange';
+import { readBody, type BodyLimits } from './read-body';
 
 export interface IngestDeps {
   keys: KeyStore;
@@ -39,15 +40,14 @@ export interface IngestResult {
  * One `POST /v1/batch` or `/v1/<type>`: authenticate, decode, validate, enrich, drop client
  * retries, and hand the rows to the sink. Nothing is acknowledged unless the sink took all of it.
  */
-export async function ingest(request: Request, type: EventType | undefined, remoteAddress: string | undefined, deps: IngestDeps): Promise<IngestResult> {
+export async function ingest(request: Exchange, type: EventType | undefined, remoteAddress: string | undefined, deps: IngestDeps): Promise<IngestResult> {
   let credential = headerCredential(request.headers);
   let grant = credential ? await deps.keys.authenticate(credential) : undefined;
   const format = bodyFormat(request.headers);
-  contentEncoding(request.headers);
   const body = decodeBody(await readBody(request, deps.limits), format);
   const receivedAt = deps.now();
   if (!grant) {
-    credential = bodyOrQueryCredential(body, new URL(request.url));
+    credential = bodyOrQueryCredential(body, new URL(request.url, 'http://localhost'));
     grant = await deps.keys.authenticate(credential);
   }
   deps.cors.check(request.headers.get('origin'), grant.origins, grant.project);
