@@ -116,6 +116,8 @@ export const DEFAULTS = {
   consumeFetchPartitionMaxBytes: 4 * 1024 * 1024,
   /** How long a fetch waits on the broker for new records. */
   consumeFetchMaxWaitMs: 500,
+  /** Backoff between failed rounds of `sluice consume` (broker or coordinator errors), full jitter. */
+  consumeRetry: { baseMs: 100, capMs: 5_000 },
   /** Consumer group timings: a consumer that stops heartbeating for `sessionTimeoutMs` loses its partitions. */
   consumeSessionTimeoutMs: 10_000,
   consumeHeartbeatIntervalMs: 1_000,

@@ -1,3 +1,4 @@
+import { retryDelay, type Backoff } from '@sluice/schema/wire';
 import { DEFAULTS } from '../defaults';
 import { classifyFailure } from './failure-kind';
 import type { InsertBatch } from './insert-batch';
@@ -36,10 +37,9 @@ export interface RetryPolicy {
   run<T>(task: (attempt: number) => Promise<T>, hooks?: RetryHooks): Promise<T>;
 }
 
-/** Exponential backoff with full jitter: uniform in [0, min(cap, base·2^attempt)). `attempt` starts at 0. */
-export function backoffMs(attempt: number, options: { baseMs: number; capMs: number }, random: () => number): number {
-  const ceiling = Math.min(options.capMs, options.baseMs * 2 ** Math.min(attempt, 52));
-  return Math.floor(random() * ceiling);
+/** Exponential backoff with full jitter, the wire policy's one formula (`retryDelay`). `attempt` starts at 0. */
+export function backoffMs(attempt: number, options: Backoff, random: () => number): number {
+  return retryDelay(attempt, options, random);
 }
 
 const isTransient = (error: unknown): boolean => classifyFailure(error) === 'retry';

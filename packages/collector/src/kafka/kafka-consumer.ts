@@ -1,4 +1,5 @@
 import type { Consumer } from '@platformatic/kafka';
+import { retryDelay } from '@sluice/schema/wire';
 import { DEFAULTS } from '../defaults';
 import { CollectorError } from '../errors';
 import type { Logger } from '../logger';
@@ -249,7 +250,7 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions): Promise
       } catch (error) {
         if (stop.signal.aborted) return false;
         observer.onRetry?.(error);
-        const delay = Math.floor(Math.random() * Math.min(DEFAULTS.insertRetry.capMs, DEFAULTS.insertRetry.baseMs * 2 ** Math.min(attempt, 30)));
+        const delay = retryDelay(attempt, DEFAULTS.insertRetry, Math.random);
         logger.warn({ err: error, token, attempt: attempt + 1, retryInMs: delay }, `insert of ${token} failed (${(error as Error).message}); retrying with the same dedup token`);
         await sleep(delay);
         if (consumer.generationId !== generation) return fenced(true, error, 'insert');
@@ -308,7 +309,7 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions): Promise
         failures++;
         generation = -1;
         consumer.clearMetadata();
-        const delay = Math.min(5_000, 100 * 2 ** Math.min(failures, 6));
+        const delay = retryDelay(failures - 1, DEFAULTS.consumeRetry, Math.random);
         logger.warn({ err: error, retryInMs: delay }, `consuming from ${where} failed: ${describeKafkaError(error)}; retrying`);
         await sleep(delay);
       }
