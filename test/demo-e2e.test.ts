@@ -6,6 +6,7 @@ import { createCollector, type Collector } from '@sluice/collector';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, hasChromium } from './support/requirements';
+import { closeTab } from '../packages/sdk-browser/test/integration/browser-harness';
 // The demo's own server and taxonomy, exactly as `npm run demo` uses them.
 import { startServer } from '../examples/demo/server.mjs';
 import { taxonomy } from '../examples/demo/taxonomy.mjs';
@@ -96,7 +97,7 @@ describe.skipIf(!hasChromium())('the demo page in Chromium', () => {
     const context = await browser.newContext();
     const page = await open(context);
     await page.evaluate(() => (window as unknown as { sluice: { track(e: string, p: object): void } }).sluice.track('Button Clicked', { label: 'Close' }));
-    await page.close({ runBeforeUnload: true });
+    await closeTab(page);
     await context.close();
     expect((await clicks({ Close: 1 })).Close).toEqual({ rows: 1, ids: 1 });
   });
@@ -135,7 +136,7 @@ describe.skipIf(!hasChromium())('the demo page in Chromium', () => {
       await first.evaluate(() => (window as unknown as { sluice: { track(e: string, p: object): void } }).sluice.track('Button Clicked', { label: 'Tab A' }));
       await second.evaluate(() => (window as unknown as { sluice: { track(e: string, p: object): void } }).sluice.track('Button Clicked', { label: 'Tab B' }));
     }
-    await first.close({ runBeforeUnload: true });
+    await closeTab(first);
     await second.evaluate(() => (window as unknown as { sluice: { flush(): Promise<void> } }).sluice.flush());
     const landed = await clicks({ 'Tab A': 3, 'Tab B': 3 });
     await new Promise((resolve) => setTimeout(resolve, 1_500)); // room for a duplicate to arrive, if any were sent

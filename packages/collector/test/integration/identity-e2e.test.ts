@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAnalytics } from '@sluice/sdk-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleSdk, CHROMIUM, closeServer, eventually, launchChromium, listen, openPage, pageServer } from '../../../sdk-browser/test/integration/browser-harness';
+import { bundleSdk, closeTab, CHROMIUM, closeServer, eventually, launchChromium, listen, openPage, pageServer } from '../../../sdk-browser/test/integration/browser-harness';
 import type { Engine } from '../../src/clickhouse/index';
 import { createEngine } from '../../src/clickhouse/index';
 import { createCollector } from '../../src/index';
@@ -71,7 +71,7 @@ describe.skipIf(skip)('a visitor who browses anonymously, signs up, then orders 
       analytics.track('Signup Completed', { plan: 'free' });
       await analytics.flush();
     });
-    await page.close({ runBeforeUnload: true });
+    await closeTab(page);
     await eventually(async () => expect(await landed()).toHaveLength(4), 30_000);
 
     // On the server: the order, by userId alone.

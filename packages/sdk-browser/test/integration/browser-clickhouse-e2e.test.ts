@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requirement } from '../../../../test/support/requirements';
-import { bundleSdk, closeServer, hasChromium, eventually, launchChromium, listen, openPage, pageServer, track } from './browser-harness';
+import { bundleSdk, closeTab, closeServer, hasChromium, eventually, launchChromium, listen, openPage, pageServer, track } from './browser-harness';
 
 // The collector is a sibling workspace package, used from its dist as a user would. It is loaded by a
 // computed name and typed here by the little this test needs, so this package's typecheck does not
@@ -87,7 +87,7 @@ describe.skipIf(!hasChromium() || !collectorBuilt || !chdbPresent)('in Chromium,
     await page.goto(`${app}/page?utm_source=newsletter&options=${encodeURIComponent('{"flushIntervalMs":60000}')}`);
     await page.waitForFunction(() => 'analytics' in window);
     await track(page, 'ch before close');
-    await page.close({ runBeforeUnload: true });
+    await closeTab(page);
     await eventually(async () => {
       const landed = await rows(`event IN ('ch before navigate', 'ch before close')`);
       expect(landed.map((r) => r.event).sort()).toEqual(['ch before close', 'ch before navigate']);
@@ -114,7 +114,7 @@ describe.skipIf(!hasChromium() || !collectorBuilt || !chdbPresent)('in Chromium,
       await track(a!, `ch tab a ${round}`);
       await track(b!, `ch tab b ${round}`);
     }
-    await a!.close({ runBeforeUnload: true });
+    await closeTab(a!);
     await b!.evaluate(() => (window as any).analytics.flush());
     await eventually(async () => expect(await rows(`startsWith(event, 'ch tab ')`)).toHaveLength(16), 30_000);
     await new Promise((r) => setTimeout(r, 1_500));

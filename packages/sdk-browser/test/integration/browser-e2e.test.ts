@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleSdk, closeServer, hasChromium, eventually, launchChromium, listen, openPage, pageServer, recordingCollector, track } from './browser-harness';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { bundleSdk, closeTab, closeServer, hasChromium, eventually, launchChromium, listen, openPage, pageServer, recordingCollector, track } from './browser-harness';
 
 const byName = (events: { event?: string }[], name: string) => events.filter((e) => e.event == name);
 
@@ -16,6 +16,9 @@ describe.skipIf(!hasChromium())('in Chromium, against a loopback recording colle
     servers = [c.server, a.server];
     app = a.origin;
     browser = await launchChromium();
+  });
+  afterEach(async () => {
+    await browser?.context.setOffline(false); // a failed offline test must not fail the ones after it
   });
   afterAll(async () => {
     await browser?.close();
@@ -38,7 +41,7 @@ describe.skipIf(!hasChromium())('in Chromium, against a loopback recording colle
   it('delivers events tracked right before the tab closes', async () => {
     const page = await openPage(browser.context, app, { flushIntervalMs: 60_000 });
     await track(page, 'before close 1', 'before close 2');
-    await page.close({ runBeforeUnload: true });
+    await closeTab(page);
     await eventually(() => {
       expect(byName(collector.events(), 'before close 1')).toHaveLength(1);
       expect(byName(collector.events(), 'before close 2')).toHaveLength(1);
@@ -69,7 +72,7 @@ describe.skipIf(!hasChromium())('in Chromium, against a loopback recording colle
     await page.evaluate(() => {
       for (let i = 0; i < 30; i++) (window as any).analytics.track('stored burst', { i });
     });
-    await page.close({ runBeforeUnload: true });
+    await closeTab(page);
     expect(byName(collector.events(), 'stored burst')).toHaveLength(0);
     await browser.context.setOffline(false);
     const next = await openPage(browser.context, app, options); // adopts the closed tab's stale queue
@@ -101,7 +104,7 @@ describe.skipIf(!hasChromium())('in Chromium, against a loopback recording colle
       await track(a!, `tab a ${round}`);
       await track(b!, `tab b ${round}`, `tab b ${round}'`);
     }
-    await a!.close({ runBeforeUnload: true });
+    await closeTab(a!);
     await b!.evaluate(() => (window as any).analytics.flush());
     await eventually(() => expect(collector.events().length - before).toBe(30));
     await b!.waitForTimeout(1_500);

@@ -103,6 +103,17 @@ export const openPage = async (context: BrowserContext, origin: string, options:
   return page;
 };
 
+/**
+ * Closes a tab the way a user does, running its unload handlers, and waits until it is gone.
+ * `page.close({ runBeforeUnload: true })` returns before the tab has closed; a context call made in
+ * that window (setOffline, newPage) can fail with "Target page, context or browser has been closed".
+ */
+export const closeTab = async (page: Page) => {
+  const closed = page.waitForEvent('close');
+  await page.close({ runBeforeUnload: true });
+  await closed;
+};
+
 export const track = (page: Page, ...names: string[]) =>
   page.evaluate((ns) => ns.forEach((n) => (window as any).analytics.track(n, { n })), names);
 
