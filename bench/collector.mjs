@@ -6,8 +6,9 @@
 // shutdown drain), peak RSS, and checks that every acknowledged event landed (count distinct
 // message_id in the data dir once the server has exited).
 //
-//   node bench/collector.mjs [--quick] [--seconds N] [--runs N] [--only memory-json,wal-json,…]
+//   node bench/collector.mjs [--quick] [--seconds N] [--runs N] [--only memory-json,wal-json,…] [--cli PATH]
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { CLI, QUICK, argv, fmt, median, report, table } from './lib/common.mjs';
 import { loadRun } from './lib/serve-load.mjs';
@@ -19,9 +20,11 @@ const opt = (name, fallback) => {
 const SECONDS = Number(opt('seconds', QUICK ? 3 : 10));
 const RUNS = Number(opt('runs', QUICK ? 1 : 3));
 const ONLY = opt('only', '')?.split(',').filter(Boolean);
+// `--cli PATH` serves with another build of the CLI (an A/B against an older checkout's dist/cli.js).
+const SERVE = resolve(opt('cli', CLI));
 
 // Which ack modes does this build of the CLI offer? (`--ack wal` arrives with the write-ahead log.)
-const help = execFileSync(process.execPath, [CLI, '--help']).toString();
+const help = execFileSync(process.execPath, [SERVE, '--help']).toString();
 const ackModes = (/--ack\s+([a-z|]+)/.exec(help)?.[1] ?? 'memory').split('|');
 
 // Connections per ack mode: `clickhouse` answers only after the writer's batch is inserted (10k rows or
@@ -50,8 +53,8 @@ for (const v of VARIANTS) {
         format: v.format,
         connections: v.connections,
         seconds: SECONDS,
-        replay: v.ack === 'wal' ? { script: CLI, args: (dir) => ['replay', `${dir}/wal`, '--embedded', `${dir}/data`] } : undefined,
-        args: (dir) => [CLI, 'serve', '--port', '0', '--embedded', `${dir}/data`, '--wal', `${dir}/wal`, '--write-key', 'bench=bench', '--ack', v.ack],
+        replay: v.ack === 'wal' ? { script: SERVE, args: (dir) => ['replay', `${dir}/wal`, '--embedded', `${dir}/data`] } : undefined,
+        args: (dir) => [SERVE, 'serve', '--port', '0', '--embedded', `${dir}/data`, '--wal', `${dir}/wal`, '--write-key', 'bench=bench', '--ack', v.ack],
       });
       runs.push(run);
       console.error(

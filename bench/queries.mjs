@@ -11,13 +11,18 @@
 // sign up and carry both ids (u-N with a-N); half of those also come back on a second device (b-N).
 // A third are signed-in users only (u-N), a third anonymous visitors only (a-N).
 //
-//   node bench/queries.mjs [--quick] [--events N] [--only "funnel by|trends by day, 30"]
+//   node bench/queries.mjs [--quick] [--events N] [--only "funnel by|trends by day, 30"] [--data DIR]
+//
+// --data DIR keeps the generated events in DIR and reuses them on the next run with the same
+// --events (generation takes minutes at 10M); without it, a temp dir is removed at exit.
 //
 // --only keeps the questions whose names start with one of the |-separated prefixes, and skips the
 // rollup comparisons: a short run for one figure.
 //
 // Uses the product's own entry points, as a user would: `@sluice/collector/query` for the questions and
 // `@sluice/collector` for the engine, migrations and the collector that serves POST /graphql (run `npm run build` first; `npm run bench` does).
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { createCollector, createEngine, migrate } from '@sluice/collector';
 import { createQueries } from '@sluice/collector/query';
 import { QUICK, argv, fmt, median, percentile, removeDir, report, table, tempDir } from './lib/common.mjs';
@@ -32,13 +37,21 @@ const CHUNK = 2_000_000;
 const DAY = 86_400_000;
 const RUNS = { fast: QUICK ? 5 : 7, slow: 3 };
 
-const dir = tempDir('queries');
+const KEEP = opt('data', undefined);
+const dir = KEEP ? resolve(KEEP) : tempDir('queries');
+mkdirSync(dir, { recursive: true });
+const STAMP = join(dir, 'bench-queries.json');
+const kept = KEEP && existsSync(STAMP) ? JSON.parse(readFileSync(STAMP, 'utf8')) : undefined;
+if (kept && kept.events !== EVENTS) {
+  console.error(`queries: ${dir} holds ${kept.events} generated events, not ${EVENTS}: pass --events ${kept.events}, or remove the directory to generate anew`);
+  process.exit(2);
+}
 const engine = await createEngine({ embedded: { path: dir } });
 const client = engine.client;
 await migrate(client);
 
 // ---- generate: USERS people, 10 events each, in order, over the last ~28 days
-const now = Date.now();
+const now = kept?.now ?? Date.now();
 const start = now - 28 * DAY;
 const generate = (offset, count) => `
 INSERT INTO sluice.events (project, message_id, type, event, user_id, anonymous_id, distinct_id, session_id,
@@ -71,12 +84,14 @@ FROM (
 )`;
 
 const t0 = performance.now();
-for (let offset = 0; offset < EVENTS; offset += CHUNK) {
+for (let offset = 0; !kept && offset < EVENTS; offset += CHUNK) {
   await client.command({ query: generate(offset, Math.min(CHUNK, EVENTS - offset)) });
   process.stderr.write(`\rqueries: generated ${fmt(Math.min(EVENTS, offset + CHUNK))} / ${fmt(EVENTS)} events`);
 }
-const insertS = (performance.now() - t0) / 1000;
-process.stderr.write(` in ${insertS.toFixed(1)} s\n`);
+const insertS = kept ? kept.insertS : (performance.now() - t0) / 1000;
+if (kept) process.stderr.write(`queries: reusing ${fmt(EVENTS)} events generated in ${dir}\n`);
+else process.stderr.write(` in ${insertS.toFixed(1)} s\n`);
+if (KEEP && !kept) writeFileSync(STAMP, JSON.stringify({ events: EVENTS, now, insertS }));
 const [{ rows, hourly, daily, links, ids }] = await (await client.query({
   query: `SELECT (SELECT count() FROM sluice.events) AS rows, (SELECT count() FROM sluice.events_hourly) AS hourly, (SELECT count() FROM sluice.events_daily) AS daily,
     (SELECT uniqExact(id) FROM sluice.identity_links) AS links, (SELECT uniqExact(distinct_id) FROM sluice.events) AS ids`,
@@ -187,6 +202,7 @@ const COMPARISONS = [
 ];
 const exactTotal = Number((await (await client.query({ query: "SELECT uniqExact(message_id) AS n FROM sluice.events WHERE project = 'demo' AND event != ''", format: 'JSONEachRow' })).json())[0].n);
 for (const c of ONLY ? [] : COMPARISONS) {
+  await client.command({ query: `DROP TABLE IF EXISTS sluice.${c.table}` }); // left by an earlier run on a kept --data dir
   await client.command({
     query: `CREATE TABLE sluice.${c.table} (project LowCardinality(String), event LowCardinality(String), hour DateTime('UTC'), n ${c.type})
             ENGINE = ${c.engine} ORDER BY (project, event, hour)`,
@@ -226,7 +242,7 @@ const markdown = [
 ].join('\n');
 
 await engine.close();
-removeDir(dir);
+if (!KEEP) removeDir(dir);
 report('queries', {
   settings: { events: EVENTS, users: USERS, runs: RUNS },
   markdown,
