@@ -14,8 +14,9 @@ export function actorPrelude(p: Params, actor: Actor): string {
 
 /**
  * A subquery of the events matching `where`, with an `actor` column (who is counted) and the given
- * columns of `events`. A column actor may be empty (`user_id` of an anonymous event): callers that
- * count actors skip `actor = ''`. A person is never empty.
+ * columns of `events`. Events with no actor (an empty `user_id` of an anonymous event, say) are left
+ * out, so callers count every actor they get. A person is a UInt64 key (see persons.ts), a column
+ * actor the column's string: compare actors only with actors.
  */
 export function actorEvents(p: Params, actor: Actor, columns: readonly string[], where: string): string {
   if (actor === 'person') return personEvents(p, columns, where);
@@ -23,13 +24,13 @@ export function actorEvents(p: Params, actor: Actor, columns: readonly string[],
   return `(
     SELECT ${actor} AS actor${passed}
     FROM ${p.table(TABLES.events)}
-    WHERE ${where}
+    WHERE (${where}) AND ${actor} != ''
   )`;
 }
 
 /**
- * The distinct actors and `keys` of the events matching `where`: what a count of actors needs, in
- * fewer rows than `actorEvents` gives. Counting events stays with the caller (`uniqExact(message_id)`
+ * The distinct actors and `keys` of the events matching `where`, events with no actor left out: what
+ * a count of actors needs, in fewer rows than `actorEvents` gives. Counting events stays with the caller (`uniqExact(message_id)`
  * over `events`), since per-group message sets would cost more than they save.
  */
 export function actorGroups(p: Params, actor: Actor, keys: readonly GroupKey[], where: string): string {
@@ -37,6 +38,6 @@ export function actorGroups(p: Params, actor: Actor, keys: readonly GroupKey[], 
   return `(
     SELECT DISTINCT ${actor} AS actor${keys.map((k) => `, ${k.expr} AS ${k.name}`).join('')}
     FROM ${p.table(TABLES.events)}
-    WHERE ${where}
+    WHERE (${where}) AND ${actor} != ''
   )`;
 }

@@ -65,7 +65,6 @@ FROM (
   SELECT actor,
     windowFunnel(${window})(${funnelClock(from, Math.ceil(q.to) - Math.floor(q.from))}, ${conditions}) AS level
   FROM ${actorEvents(p, actor, ['event', 'timestamp'], where)}
-  WHERE actor != ''
   GROUP BY actor
 )
 WHERE level > 0

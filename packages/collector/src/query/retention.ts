@@ -55,7 +55,6 @@ export function buildRetentionQuery(scope: QueryScope, q: RetentionQuestion): Sq
       AND timestamp >= ${from} AND timestamp < ${p.add(TIME, toClickHouseTime(end))}`);
   const cohorts = `SELECT actor, ${periodOf('min(timestamp)')} AS cohort
     FROM ${starts}
-    WHERE actor != ''
     GROUP BY actor`;
   const returns = actorEvents(p, actor, ['timestamp'], `${project}event = ${p.add('String', q.returning)}
       AND timestamp >= ${from} AND timestamp < ${p.add(TIME, toClickHouseTime(until))}`);
@@ -75,7 +74,6 @@ FROM (
 INNER JOIN (
   SELECT DISTINCT actor, ${periodOf('timestamp')} AS period
   FROM ${returns}
-  WHERE actor != ''
 ) AS a ON a.actor = c.actor
 WHERE a.period >= c.cohort AND k <= ${p.add('Int32', q.periods)}
 GROUP BY cohort, k

@@ -32,7 +32,7 @@ FROM (
   ) GROUP BY event
 ) AS c
 LEFT JOIN (
-  SELECT event, uniqExactIf(actor, actor != '') AS n_users
+  SELECT event, uniqExact(actor) AS n_users
   FROM ${actorGroups(p, actor, [{ name: 'event', expr: 'event' }], where)}
   GROUP BY event
 ) AS u ON u.event = c.event`,
@@ -105,7 +105,7 @@ export function buildUniqueUsersQuery(scope: QueryScope, q: TotalsQuestion): Sql
   if (actor !== 'distinct_id') {
     const where = `${p.projectFilter()}${eventFilter(p, q.events)}
     AND timestamp >= ${p.add(TIME, toClickHouseTime(q.from))} AND timestamp < ${p.add(TIME, toClickHouseTime(q.to))}`;
-    const query = `${actorPrelude(p, actor)}SELECT uniqExactIf(actor, actor != '') AS n_users
+    const query = `${actorPrelude(p, actor)}SELECT uniqExact(actor) AS n_users
 FROM ${actorGroups(p, actor, [], where)}`;
     return { query, params: p.values, source: TABLES.events };
   }

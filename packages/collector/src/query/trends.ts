@@ -115,7 +115,7 @@ FROM (
   ${group}
 ) AS c
 LEFT JOIN (
-  SELECT ${names.join(', ')}, uniqExactIf(actor, actor != '') AS n_users
+  SELECT ${names.join(', ')}, uniqExact(actor) AS n_users
   FROM ${actorGroups(p, actor, keys, where)}
   GROUP BY ${names.join(', ')}
 ) AS u ON ${on}`;

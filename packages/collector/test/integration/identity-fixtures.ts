@@ -52,8 +52,16 @@ export async function insertIds(client: ClickHouseClient, project: string, event
 /** messageId → the person ClickHouse resolves that event to, through the product's own SQL. */
 export async function personsOf(client: ClickHouseClient, project: string): Promise<Record<string, string>> {
   const p = createParams({ database: 'sluice', project });
-  const query = `${personsPrelude(p)}SELECT message_id, actor FROM ${personEvents(p, ['message_id'], p.projectFilter() + '1')}`;
+  const query = `${personsPrelude(p)}SELECT message_id, toString(actor) AS actor FROM ${personEvents(p, ['message_id'], p.projectFilter() + '1')}`;
   const result = await client.query({ query, query_params: p.values, format: 'JSONEachRow' });
   const rows = await result.json<{ message_id: string; actor: string }>();
-  return Object.fromEntries(rows.map((r) => [r.message_id, r.actor]));
+  // A person is counted by the 64-bit key of its id (persons.ts): name it by the id with that key.
+  const ids = await client.query({
+    query: `SELECT DISTINCT arrayJoin([user_id, anonymous_id, previous_id]) AS id, toString(cityHash64(id)) AS key
+      FROM sluice.events WHERE project = {project:String} AND id != ''`,
+    query_params: { project },
+    format: 'JSONEachRow',
+  });
+  const names = new Map((await ids.json<{ id: string; key: string }>()).map((r) => [r.key, r.id]));
+  return Object.fromEntries(rows.map((r) => [r.message_id, names.get(r.actor) ?? `unknown key ${r.actor}`]));
 }
