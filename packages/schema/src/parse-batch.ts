@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { batchSchema, eventSchemas } from './envelope';
+import { fastBatchData, fastEventData } from './fast-path';
 import { guardEvent } from './json-guard';
 import { LIMITS } from './limits';
 import type { AnyTaxonomy } from './taxonomy';
@@ -39,6 +40,28 @@ const TYPES = new Set<string>(EVENT_TYPES);
  * listed in `rejected` with the reason and the path of the offending field.
  */
 export function parseBatch(input: unknown, options: ParseOptions = {}): ParseBatchResult {
+  return parseBatchWith(input, options, true);
+}
+
+/**
+ * Validates one event, as sent to the single-event endpoints (`POST /v1/track`, …). The `type` of
+ * the endpoint is used when the body has none.
+ */
+export function parseEvent(input: unknown, options: ParseOptions & { type?: EventType } = {}): ParseEventResult {
+  return validateEvent(input, 0, options.type, undefined, options, true);
+}
+
+/**
+ * `parseBatch` and `parseEvent` with zod reading every event, without the fast path (fast-path.ts).
+ * Internal (not in index.ts): the property test compares the two paths.
+ */
+export const zodOnly = {
+  parseBatch: (input: unknown, options: ParseOptions = {}): ParseBatchResult => parseBatchWith(input, options, false),
+  parseEvent: (input: unknown, options: ParseOptions & { type?: EventType } = {}): ParseEventResult =>
+    validateEvent(input, 0, options.type, undefined, options, false),
+};
+
+function parseBatchWith(input: unknown, options: ParseOptions, fast: boolean): ParseBatchResult {
   if (!isPlainObject(input)) {
     return { success: false, code: 'invalid_body', message: 'body must be a JSON object such as {"batch":[{"type":"track",...}]}', path: '' };
   }
@@ -56,29 +79,25 @@ export function parseBatch(input: unknown, options: ParseOptions = {}): ParseBat
   const { batch, ...envelope } = input;
   const guard = guardEvent(envelope);
   if (guard) return { success: false, code: 'invalid_body', message: guard.reason, path: guard.path };
-  const top = batchSchema.safeParse(input);
-  if (!top.success) {
-    const issue = firstIssue(top.error);
-    return { success: false, code: 'invalid_body', message: `${issue.path || 'body'}: ${issue.reason}`, path: issue.path };
+  let top = fast ? (fastBatchData(input) as z.output<typeof batchSchema> | undefined) : undefined;
+  if (top === undefined) {
+    const parsed = batchSchema.safeParse(input);
+    if (!parsed.success) {
+      const issue = firstIssue(parsed.error);
+      return { success: false, code: 'invalid_body', message: `${issue.path || 'body'}: ${issue.reason}`, path: issue.path };
+    }
+    top = parsed.data;
   }
 
   const events: ParsedEvent[] = [];
   const rejected: Rejection[] = [];
-  const shared = top.data.context as Context | undefined;
+  const shared = top.context as Context | undefined;
   for (let index = 0; index < batch.length; index++) {
-    const result = validateEvent(batch[index], index, undefined, shared, options);
+    const result = validateEvent(batch[index], index, undefined, shared, options, fast);
     if (result.success) events.push({ index, event: result.event });
     else rejected.push(result.rejection);
   }
-  return { success: true, events, rejected, sentAt: top.data.sentAt, writeKey: top.data.writeKey };
-}
-
-/**
- * Validates one event, as sent to the single-event endpoints (`POST /v1/track`, …). The `type` of
- * the endpoint is used when the body has none.
- */
-export function parseEvent(input: unknown, options: ParseOptions & { type?: EventType } = {}): ParseEventResult {
-  return validateEvent(input, 0, options.type, undefined, options);
+  return { success: true, events, rejected, sentAt: top.sentAt, writeKey: top.writeKey };
 }
 
 function validateEvent(
@@ -87,6 +106,7 @@ function validateEvent(
   impliedType: EventType | undefined,
   sharedContext: Context | undefined,
   options: ParseOptions,
+  fast: boolean,
 ): ParseEventResult {
   const reject = (code: RejectionCode, reason: string, path: string): ParseEventResult => ({
     success: false,
@@ -107,13 +127,16 @@ function validateEvent(
   if (required && (raw[required.field] === undefined || raw[required.field] === null || raw[required.field] === '')) {
     return reject('missing_field', required.message, required.field);
   }
-  const schema = eventSchemas[type as EventType];
-  const parsed = schema.safeParse(raw.type === undefined ? { ...raw, type } : raw);
-  if (!parsed.success) {
-    const issue = firstIssue(parsed.error);
-    return reject('invalid_field', `${issue.path || 'event'}: ${issue.reason}`, issue.path);
+  // Well-formed events skip zod (fast-path.ts); anything it is not sure of, zod reads and explains.
+  let event = fast ? (fastEventData(raw, type as EventType) as SluiceEvent | undefined) : undefined;
+  if (event === undefined) {
+    const parsed = eventSchemas[type as EventType].safeParse(raw.type === undefined ? { ...raw, type } : raw);
+    if (!parsed.success) {
+      const issue = firstIssue(parsed.error);
+      return reject('invalid_field', `${issue.path || 'event'}: ${issue.reason}`, issue.path);
+    }
+    event = parsed.data as SluiceEvent;
   }
-  const event = parsed.data as SluiceEvent;
 
   if (type === 'alias') {
     if (event.userId === undefined) return reject('missing_id', 'alias needs the new "userId" as well as "previousId"', 'userId');
