@@ -14,6 +14,8 @@ import { parseBatch, parseEvent, zodOnly } from './parse-batch';
 import { EVENT_TYPES, type EventType } from './types';
 
 const RUNS = 2_000;
+/** Generous: 2,000 generated batches take a few seconds, longer on a shared machine. */
+const TIMEOUT_MS = 120_000;
 
 /** Ordinary text, and strings at and past each length limit. */
 const text = fc.oneof(
@@ -179,7 +181,7 @@ function expectSame(actual: unknown, expected: unknown): void {
 }
 
 describe('the fast path, against zod alone', () => {
-  it('parseBatch gives the same events and rejections', () => {
+  it('parseBatch gives the same events and rejections', { timeout: TIMEOUT_MS }, () => {
     fc.assert(
       fc.property(batchBody, (body) => {
         expectSame(parseBatch(body), zodOnly.parseBatch(body));
@@ -188,7 +190,7 @@ describe('the fast path, against zod alone', () => {
     );
   });
 
-  it('parseEvent gives the same, with and without the endpoint type', () => {
+  it('parseEvent gives the same, with and without the endpoint type', { timeout: TIMEOUT_MS }, () => {
     fc.assert(
       fc.property(anyEvent, fc.constantFrom<EventType | undefined>(undefined, ...EVENT_TYPES), (raw, type) => {
         expectSame(parseEvent(raw, { type }), zodOnly.parseEvent(raw, { type }));
@@ -197,7 +199,7 @@ describe('the fast path, against zod alone', () => {
     );
   });
 
-  it('parseBatch gives the same for a body that is not a usable batch', () => {
+  it('parseBatch gives the same for a body that is not a usable batch', { timeout: TIMEOUT_MS }, () => {
     fc.assert(
       fc.property(fc.oneof(anything, fc.record({ batch: anything, sentAt: anything, context: anything, writeKey: anything }, { requiredKeys: [] })), (body) => {
         expectSame(parseBatch(body), zodOnly.parseBatch(body));
