@@ -124,24 +124,16 @@ function withPerson(p: Params, inner: string, passed: readonly string[]): string
 const IDS = `project, ${KEY}(distinct_id) AS distinct_key, user_id != '' AS identified`;
 
 /**
- * A subquery of the events matching `where`, with `actor` set to the event's person and the given
- * `columns` of `events` passed through. Use after `personsPrelude`.
- */
-export function personEvents(p: Params, columns: readonly string[], where: string): string {
-  const own = new Set(['project', 'distinct_key', 'identified']);
-  const read = columns.filter((c) => !own.has(c)).map((c) => `, ${c}`).join('');
-  return withPerson(p, `SELECT ${IDS}${read}
-      FROM ${p.table(TABLES.events)}
-      WHERE (${where}) AND distinct_id != ''`, columns);
-}
-
-/**
- * The distinct ids and `keys` of the events matching `where`, with `actor` set to each one's person:
- * a count of people reads one row per id and key instead of one per event.
+ * The events matching `where`, with `actor` set to each one's person and `keys` computed (a plain
+ * column is a key whose expression is its name). Use after `personsPrelude`.
  */
 export function personGroups(p: Params, keys: readonly GroupKey[], where: string): string {
-  const names = keys.map((k) => k.name);
-  return withPerson(p, `SELECT DISTINCT ${IDS}${keys.map((k) => `, ${k.expr} AS ${k.name}`).join('')}
+  return withPerson(p, `SELECT ${IDS}${keys.map((k) => `, ${k.expr} AS ${k.name}`).join('')}
       FROM ${p.table(TABLES.events)}
-      WHERE (${where}) AND distinct_id != ''`, names);
+      WHERE (${where}) AND distinct_id != ''`, keys.map((k) => k.name));
+}
+
+/** `personGroups` of plain columns of `events`. */
+export function personEvents(p: Params, columns: readonly string[], where: string): string {
+  return personGroups(p, columns.map((c) => ({ name: c, expr: c })), where);
 }

@@ -98,7 +98,7 @@ export function buildTrendsQuery(scope: QueryScope, q: TrendsQuestion): SqlQuery
     const query = `SELECT ${time} AS t, event${value}, ${counts}\nFROM ${p.table(source)}\nWHERE ${where}\n${group}`;
     return { query, params: p.values, source };
   }
-  // Users from events: distinct ids per bucket first, then people (or the column) counted.
+  // Users from events: each event's actor (a person, or the column), counted per bucket with uniqExact.
   const actor = resolveActor(q.by);
   const keys = [
     { name: 't', expr: time },
