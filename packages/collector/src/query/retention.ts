@@ -40,44 +40,38 @@ export function retentionWindow(q: RetentionQuestion): { start: number; end: num
 }
 
 /**
- * Cohort sizes (`k = -1`) and, per cohort and offset, how many members came back. An actor joins the
- * cohort of the period of their first `start` event in range; DISTINCT (actor, period) makes each
- * actor count once per cell however many rows (or duplicate rows) they have.
+ * Cohort sizes (`k = -1`) and, per cohort and offset, how many members came back, in one pass over
+ * `events` (one resolution of people, one GROUP BY actor): an actor joins the cohort of the period
+ * of their first `start` event in [start, end), and counts once at each offset k (0 to `periods`)
+ * whose period holds a `returning` event of theirs, however many rows (or duplicate rows) it has.
+ * Reading the two events in one scan, instead of cohorts joined to returns, took about half the time
+ * by person on 10M events (BENCHMARKS.md).
  */
 export function buildRetentionQuery(scope: QueryScope, q: RetentionQuestion): SqlQuery {
   const { start, end, until } = retentionWindow(q);
   const actor = resolveActor(q.by);
   const p = createParams(scope);
   const periodOf = (expr: string): string => (q.period === 'day' ? `toDate(${expr})` : `toMonday(${expr})`);
-  const project = p.projectFilter();
-  const from = p.add(TIME, toClickHouseTime(start));
-  const starts = actorEvents(p, actor, ['timestamp'], `${project}event = ${p.add('String', q.start)}
-      AND timestamp >= ${from} AND timestamp < ${p.add(TIME, toClickHouseTime(end))}`);
-  const cohorts = `SELECT actor, ${periodOf('min(timestamp)')} AS cohort
-    FROM ${starts}
-    GROUP BY actor`;
-  const returns = actorEvents(p, actor, ['timestamp'], `${project}event = ${p.add('String', q.returning)}
-      AND timestamp >= ${from} AND timestamp < ${p.add(TIME, toClickHouseTime(until))}`);
+  const first = p.add('String', q.start);
+  const returning = p.add('String', q.returning);
+  const events = actorEvents(p, actor, ['event', 'timestamp'], `${p.projectFilter()}event IN (${first}, ${returning})
+      AND timestamp >= ${p.add(TIME, toClickHouseTime(start))} AND timestamp < ${p.add(TIME, toClickHouseTime(until))}`);
+  const startsBefore = p.add(TIME, toClickHouseTime(end));
   const days = p.add('UInt32', q.period === 'day' ? 1 : 7);
-  // The prelude's names reach one SELECT, so the UNION ALL sits inside it.
-  const query = `${actorPrelude(p, actor)}SELECT cohort, k, actors FROM (
-SELECT toString(cohort) AS cohort, toInt32(-1) AS k, count() AS actors
+  const offsets = `arrayFilter(k -> k <= ${p.add('Int32', q.periods)},
+    arrayMap(x -> toInt32(intDiv(dateDiff('day', joined, x), ${days})), arrayFilter(x -> x >= joined, returned)))`;
+  const query = `${actorPrelude(p, actor)}SELECT toString(joined) AS cohort, k, count() AS actors
 FROM (
-  ${cohorts}
+  SELECT ${periodOf('minIf(timestamp, is_start)')} AS joined, groupUniqArrayIf(${periodOf('timestamp')}, is_return) AS returned
+  FROM (
+    SELECT actor, timestamp, event = ${first} AND timestamp < ${startsBefore} AS is_start, event = ${returning} AS is_return
+    FROM ${events}
+  )
+  GROUP BY actor
+  HAVING countIf(is_start) > 0
 )
-GROUP BY cohort
-UNION ALL
-SELECT toString(c.cohort) AS cohort, toInt32(intDiv(dateDiff('day', c.cohort, a.period), ${days})) AS k, count() AS actors
-FROM (
-  ${cohorts}
-) AS c
-INNER JOIN (
-  SELECT DISTINCT actor, ${periodOf('timestamp')} AS period
-  FROM ${returns}
-) AS a ON a.actor = c.actor
-WHERE a.period >= c.cohort AND k <= ${p.add('Int32', q.periods)}
-GROUP BY cohort, k
-)`;
+ARRAY JOIN arrayPushFront(${offsets}, toInt32(-1)) AS k
+GROUP BY joined, k`;
   return { query, params: p.values, source: TABLES.events };
 }
 
