@@ -32,7 +32,7 @@ const KEY = 'cityHash64';
  * the tuple compares its time and then its user, so the least string is the least tuple and the
  * answer is the same; but ClickHouse's `min` of a tuple goes through a generic, slow path, and the
  * string one took 0.4 of its CPU on 500k linked ids (BENCHMARKS.md). Every person-level query reads
- * this over all links, and some read it more than once.
+ * this over all links, once.
  */
 const FIRST_LINKED_USER =
   "substring(min(concat(leftPad(toString(bitXor(toUInt64(toUnixTimestamp64Milli(link.1)), 9223372036854775808)), 20, '0'), link.2)), 21)";
