@@ -3,13 +3,9 @@
 // per request into embedded chDB) under the same load generator and accounting as the collector.
 //   node bench/baseline.mjs [--quick] [--seconds N] [--runs N]
 import { join } from 'node:path';
-import { BENCH, QUICK, argv, fmt, median, report, table } from './lib/common.mjs';
+import { BENCH, fmt, median, opt, QUICK, report, table } from './lib/common.mjs';
 import { loadRun } from './lib/serve-load.mjs';
 
-const opt = (name, fallback) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : fallback;
-};
 const SECONDS = Number(opt('seconds', QUICK ? 3 : 10));
 const RUNS = Number(opt('runs', QUICK ? 1 : 3));
 const CONNECTIONS = 16;

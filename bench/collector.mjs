@@ -10,13 +10,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { CLI, QUICK, argv, fmt, median, report, table } from './lib/common.mjs';
+import { CLI, fmt, median, opt, QUICK, report, table } from './lib/common.mjs';
 import { loadRun } from './lib/serve-load.mjs';
 
-const opt = (name, fallback) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : fallback;
-};
 const SECONDS = Number(opt('seconds', QUICK ? 3 : 10));
 const RUNS = Number(opt('runs', QUICK ? 1 : 3));
 const ONLY = opt('only', '')?.split(',').filter(Boolean);

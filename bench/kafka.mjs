@@ -11,12 +11,8 @@
 //   node bench/kafka.mjs [--quick] [--seconds N] [--runs N] [--partitions N]
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CLI, QUICK, ROOT, argv, cpuSeconds, fmt, lastJson, median, pinned, report, runNode, startServer, table, tempDir } from './lib/common.mjs';
+import { CLI, cpuSeconds, fmt, lastJson, median, opt, pinned, QUICK, report, ROOT, runNode, startServer, table, tempDir } from './lib/common.mjs';
 
-const opt = (name, fallback) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : fallback;
-};
 const SECONDS = Number(opt('seconds', QUICK ? 3 : 10));
 const RUNS = Number(opt('runs', QUICK ? 1 : 3));
 const PARTITIONS = Number(opt('partitions', 6));

@@ -25,12 +25,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createCollector, createEngine, migrate } from '@sluice/collector';
 import { createQueries } from '@sluice/collector/query';
-import { QUICK, argv, fmt, median, percentile, removeDir, report, table, tempDir } from './lib/common.mjs';
+import { fmt, median, opt, percentile, QUICK, removeDir, report, table, tempDir } from './lib/common.mjs';
 
-const opt = (name, fallback) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : fallback;
-};
 const EVENTS = Number(opt('events', QUICK ? 1_000_000 : 10_000_000));
 const USERS = Math.max(1, Math.round(EVENTS / 10));
 const CHUNK = 2_000_000;

@@ -22,12 +22,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createClient } from '@clickhouse/client';
-import { BENCH, CLI, QUICK, argv, fmt, lastJson, median, percentile, removeDir, report, runNode, startServer, table, tempDir, threadCpu } from './lib/common.mjs';
+import { BENCH, CLI, fmt, lastJson, median, opt, percentile, QUICK, removeDir, report, runNode, startServer, table, tempDir, threadCpu } from './lib/common.mjs';
 
-const opt = (name, fallback) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : fallback;
-};
 const SECONDS = Number(opt('seconds', QUICK ? 3 : 10));
 const RUNS = Number(opt('runs', QUICK ? 1 : 3));
 const CONNECTIONS = Number(opt('connections', 16));

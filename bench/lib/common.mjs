@@ -11,6 +11,11 @@ export const BENCH = join(ROOT, 'bench');
 export const CLI = join(ROOT, 'packages/collector/dist/cli.js');
 
 export const argv = process.argv.slice(2);
+/** The value after `--name` on the command line, else `fallback`. */
+export const opt = (name, fallback) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : fallback;
+};
 export const QUICK = argv.includes('--quick') || process.env.BENCH_QUICK === '1';
 
 export function machine() {
