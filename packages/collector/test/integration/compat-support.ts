@@ -14,6 +14,7 @@ import { createEngine, type Engine } from '../../src/clickhouse';
 import { createRequestListener } from '../../src/node';
 import { tempDir } from './clickhouse-fixtures';
 import { query } from './http-support';
+export { eventually } from '../../../../test/support/eventually';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -138,15 +139,3 @@ export async function metric(collector: Collector, sample: string): Promise<numb
   return line ? Number(line.slice(sample.length + 1)) : 0;
 }
 
-/** Polls until `check` passes or the deadline passes (then runs it once more to fail with its message). */
-export async function eventually<T>(check: () => T | Promise<T>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > end) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}

@@ -14,6 +14,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { WireBatch, WireEvent } from '@sluice/schema';
 
 export { CHROMIUM, hasChromium } from '../../../../test/support/requirements';
+export { eventually } from '../../../../test/support/eventually';
 import { CHROMIUM } from '../../../../test/support/requirements';
 
 export const bundleSdk = async () => {
@@ -117,15 +118,3 @@ export const closeTab = async (page: Page) => {
 export const track = (page: Page, ...names: string[]) =>
   page.evaluate((ns) => ns.forEach((n) => (window as any).analytics.track(n, { n })), names);
 
-/** Polls until `check` passes or the deadline passes (then runs it once more to fail with its message). */
-export const eventually = async (check: () => void | Promise<void>, ms = 15_000) => {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      return await check();
-    } catch (e) {
-      if (Date.now() > end) throw e;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-};
