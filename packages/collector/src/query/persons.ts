@@ -132,8 +132,3 @@ export function personGroups(p: Params, keys: readonly GroupKey[], where: string
       FROM ${p.table(TABLES.events)}
       WHERE (${where}) AND distinct_id != ''`, keys.map((k) => k.name));
 }
-
-/** `personGroups` of plain columns of `events`. */
-export function personEvents(p: Params, columns: readonly string[], where: string): string {
-  return personGroups(p, columns.map((c) => ({ name: c, expr: c })), where);
-}

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { personEvents, personsPrelude } from '../../src/query/persons';
+import { personGroups, personsPrelude } from '../../src/query/persons';
 import { createParams } from '../../src/query/sql';
 
 /** One event as a client sends it, reduced to what identity and the queries read. */
@@ -52,7 +52,7 @@ export async function insertIds(client: ClickHouseClient, project: string, event
 /** messageId → the person ClickHouse resolves that event to, through the product's own SQL. */
 export async function personsOf(client: ClickHouseClient, project: string): Promise<Record<string, string>> {
   const p = createParams({ database: 'sluice', project });
-  const query = `${personsPrelude(p)}SELECT message_id, toString(actor) AS actor FROM ${personEvents(p, ['message_id'], p.projectFilter() + '1')}`;
+  const query = `${personsPrelude(p)}SELECT message_id, toString(actor) AS actor FROM ${personGroups(p, [{ name: 'message_id', expr: 'message_id' }], p.projectFilter() + '1')}`;
   const result = await client.query({ query, query_params: p.values, format: 'JSONEachRow' });
   const rows = await result.json<{ message_id: string; actor: string }>();
   // A person is counted by the 64-bit key of its id (persons.ts): name it by the id with that key.
