@@ -50,9 +50,21 @@ describe('cluster DDL', () => {
       expect(statement).toContain('events SimpleAggregateFunction(sum, UInt64)');
       expect(statement).toMatch(/SETTINGS non_replicated_deduplication_window = 10000$/);
     }
-    const mvs = MIGRATIONS.flatMap((m) => m.statements(ctx)).filter((s) => /^CREATE MATERIALIZED VIEW IF NOT EXISTS \S+\.events_/.test(s));
+    const mvs = MIGRATIONS.flatMap((m) => m.statements(ctx)).filter((s) => /^CREATE MATERIALIZED VIEW IF NOT EXISTS \S+\.events_(hourly|daily)_mv/.test(s));
     expect(mvs).toHaveLength(2);
     for (const mv of mvs) expect(mv).toContain('count() AS events, uniqState(distinct_id) AS users');
+  });
+
+  it('keeps events_by_id like events: same dedup window and TTL, on the shard of its events, backfilled', () => {
+    const single = MIGRATIONS.flatMap((m) => m.statements(ddlContext({ ttl: { eventsDays: 90 } })));
+    const table = single.find((s) => s.startsWith('CREATE TABLE IF NOT EXISTS `sluice`.events_by_id '));
+    expect(table).toContain('ORDER BY (project, distinct_key, timestamp)\nTTL toDateTime(timestamp) + INTERVAL 90 DAY');
+    expect(table).toMatch(/SETTINGS non_replicated_deduplication_window = 10000, ttl_only_drop_parts = 1$/);
+    expect(single.find((s) => s.includes('events_by_id_mv'))).toContain('cityHash64(distinct_id) AS distinct_key');
+    const cluster = clusterSql();
+    expect(cluster.find((s) => /^CREATE TABLE IF NOT EXISTS \S+\.events_by_id_local /.test(s))).toContain('ReplicatedMergeTree(');
+    expect(cluster.find((s) => /^CREATE TABLE IF NOT EXISTS \S+\.events_by_id ON CLUSTER/.test(s))).toMatch(/Distributed\('prod', 'analytics', 'events_by_id_local', distinct_key\)$/);
+    expect(cluster.find((s) => s.startsWith('INSERT INTO `analytics`.events_by_id\n'))).toMatch(/FROM `analytics`\.events\n/);
   });
 
   it('keeps the identity graph per shard, backfilled through the Distributed tables', () => {

@@ -8,6 +8,7 @@ import { silentLogger } from '../logger';
 import type { DdlContext } from './ddl-dialect';
 import { onCluster, tableEngine } from './ddl-dialect';
 import { createEvents, createQuarantine } from './ddl-events';
+import { createEventsById } from './ddl-events-by-id';
 import { ALIASES, createIdentityEdges, LINKS } from './ddl-identity';
 import { createRollup, DAILY, HOURLY } from './ddl-rollups';
 import { identifier } from './identifiers';
@@ -56,6 +57,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: '0004_events_daily', statements: (ctx) => createRollup(ctx, DAILY) },
   { version: 5, name: '0005_identity_links', statements: (ctx) => createIdentityEdges(ctx, LINKS) },
   { version: 6, name: '0006_identity_aliases', statements: (ctx) => createIdentityEdges(ctx, ALIASES) },
+  { version: 7, name: '0007_events_by_id', statements: createEventsById },
 ];
 
 export function ddlContext(options: MigrateOptions = {}): DdlContext {

@@ -7,6 +7,8 @@ export const TABLES = {
   quarantine: 'events_quarantine',
   hourly: 'events_hourly',
   daily: 'events_daily',
+  /** Each event's id key, name and time, ordered by id, for person-level funnels and retention. */
+  eventsById: 'events_by_id',
   /** The identity graph (ddl-identity.ts): anonymous id → user, and alias → user. */
   identityLinks: 'identity_links',
   identityAliases: 'identity_aliases',

@@ -1,7 +1,7 @@
 import type { GroupKey } from './persons';
-import { personGroups, personsPrelude } from './persons';
+import { personGroups, personsPrelude, personTimeline } from './persons';
 import type { Params } from './sql';
-import type { Actor } from './types';
+import type { Actor, QuerySource } from './types';
 import { TABLES } from '../clickhouse/tables';
 
 /**
@@ -35,4 +35,16 @@ export function actorGroups(p: Params, actor: Actor, keys: readonly GroupKey[], 
     FROM ${p.table(TABLES.events)}
     WHERE (${where}) AND ${actor} != ''
   )`;
+}
+
+/**
+ * An actor's `event` and `timestamp` per event matching `where`, for questions that a repeated row
+ * cannot change (funnels, retention): a person's are read from `events_by_id`, which holds just
+ * these, ordered by id (see ddl-events-by-id.ts), so `where` may use only `project`, `event` and
+ * `timestamp`. Returns the subquery and the table it reads.
+ */
+export function actorTimeline(p: Params, actor: Actor, where: string): { from: string; source: QuerySource } {
+  return actor === 'person'
+    ? { from: personTimeline(p, where), source: TABLES.eventsById }
+    : { from: actorEvents(p, actor, ['event', 'timestamp'], where), source: TABLES.events };
 }

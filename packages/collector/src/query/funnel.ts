@@ -2,11 +2,10 @@ import { CollectorError } from '../errors';
 import { QUERY_DEFAULTS } from './defaults';
 import { parseDuration } from '../duration';
 import type { QueryScope, SqlQuery } from './sql';
-import { actorEvents, actorPrelude } from './actors';
+import { actorPrelude, actorTimeline } from './actors';
 import { createParams, resolveActor, TIME } from './sql';
 import { toClickHouseTime } from './time-range';
 import type { Actor, FunnelStep } from './types';
-import { TABLES } from '../clickhouse/tables';
 
 export interface FunnelQuestion {
   steps: readonly string[];
@@ -60,16 +59,17 @@ export function buildFunnelQuery(scope: QueryScope, q: FunnelQuestion): SqlQuery
   const from = p.add(TIME, toClickHouseTime(q.from));
   const where = `${p.projectFilter()}event IN ${p.add('Array(String)', [...new Set(q.steps)])}
     AND timestamp >= ${from} AND timestamp < ${p.add(TIME, toClickHouseTime(q.to))}`;
+  const { from: events, source } = actorTimeline(p, actor, where);
   const query = `${actorPrelude(p, actor)}SELECT level, count() AS actors
 FROM (
   SELECT actor,
     windowFunnel(${window})(${funnelClock(from, Math.ceil(q.to) - Math.floor(q.from))}, ${conditions}) AS level
-  FROM ${actorEvents(p, actor, ['event', 'timestamp'], where)}
+  FROM ${events}
   GROUP BY actor
 )
 WHERE level > 0
 GROUP BY level`;
-  return { query, params: p.values, source: TABLES.events };
+  return { query, params: p.values, source };
 }
 
 /** Actors per deepest level → one object per step, with cumulative counts and rates. */

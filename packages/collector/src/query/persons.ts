@@ -1,4 +1,5 @@
 import type { Params } from './sql';
+import { idKey } from '../clickhouse/id-key';
 import { TABLES } from '../clickhouse/tables';
 
 /**
@@ -17,13 +18,6 @@ import { TABLES } from '../clickhouse/tables';
  *    user's alias chain followed), else to the anonymous id itself.
  */
 
-/**
- * People are counted by a 64-bit hash of their id rather than by the id itself: grouping, joining
- * and counting distinct UInt64s costs a fraction of doing it on strings. On 10M events and 1M people
- * (BENCHMARKS.md) the person-level funnel took 0.6× the CPU. Two of 1.3M ids share a key with a
- * probability of about 5 × 10⁻⁸, which would count two people as one.
- */
-const KEY = 'cityHash64';
 
 /**
  * `min(link).2` of `identity_links`, the user an anonymous id was first seen with, computed as the
@@ -39,8 +33,12 @@ const FIRST_LINKED_USER =
 
 /**
  * The `WITH RECURSIVE` prefix of a person-level query: `person_aliases (project, start, root)` for
- * every aliased id, `person_links (project, id, person)` for every linked anonymous id, and
- * `person_keys (project, key, alias_person, link_person)`, the two in 64-bit keys (see `withPerson`).
+ * every aliased id, and in 64-bit keys (see `withPerson`) `link_keys (project, key, person)` for
+ * every linked anonymous id and `alias_keys (project, key, person)` for every aliased id.
+ *
+ * Links and aliases stay two tables, each joined on its own: merging them into one table of keys
+ * took a second GROUP BY over every linked id, and the prelude then cost 0.55 of a second of the
+ * person-level funnel's 2.2 on 10M events (BENCHMARKS.md); as two it costs about 0.3.
  *
  * The alias walk carries the ids it passed (`path`) and the time of each one's alias (`times`), so
  * it stops when a loop closes; the loop's root is then the previousId of its latest alias. Aliases
@@ -73,8 +71,8 @@ export function personsPrelude(p: Params): string {
     FROM alias_walk
     GROUP BY project, start
   ),
-  person_links AS (
-    SELECT l.project AS project, l.id AS id, if(r.root != '', r.root, l.user) AS person
+  link_keys AS (
+    SELECT l.project AS project, ${idKey('l.id')} AS key, ${idKey("if(r.root != '', r.root, l.user)")} AS person
     FROM (
       SELECT project, id, ${FIRST_LINKED_USER} AS user
       FROM ${p.table(TABLES.identityLinks)}
@@ -83,14 +81,8 @@ export function personsPrelude(p: Params): string {
     ) AS l
     LEFT ANY JOIN person_aliases AS r ON r.project = l.project AND r.start = l.user
   ),
-  person_keys AS (
-    SELECT project, key, max(alias_person) AS alias_person, max(link_person) AS link_person
-    FROM (
-      SELECT project, ${KEY}(start) AS key, ${KEY}(root) AS alias_person, toUInt64(0) AS link_person FROM person_aliases
-      UNION ALL
-      SELECT project, ${KEY}(id), toUInt64(0), ${KEY}(person) FROM person_links
-    )
-    GROUP BY project, key
+  alias_keys AS (
+    SELECT project, ${idKey('start')} AS key, ${idKey('root')} AS person FROM person_aliases
   )
 `;
 }
@@ -103,25 +95,26 @@ export interface GroupKey {
 
 /**
  * `inner` (rows with project, distinct_key, identified and `passed`) with `actor` set to each row's
- * person, as a 64-bit key (see `KEY`). An event's distinct_id is its userId, else its anonymousId,
- * so one lookup of `distinct_key` in `person_keys` finds both the id's alias root and, for an
- * anonymous event, the person its anonymous id is linked to. With a project in scope every id is
+ * person, as a 64-bit key (see `idKey`). An event's distinct_id is its userId, else its anonymousId,
+ * so looking `distinct_key` up in `alias_keys` finds the id's alias root and, for an anonymous
+ * event, in `link_keys` the person its anonymous id is linked to. With a project in scope every id is
  * that project's, so the join keys on the id alone, which is cheaper than (project, id).
  */
 function withPerson(p: Params, inner: string, passed: readonly string[]): string {
-  const same = p.scoped ? '' : 'k.project = e.project AND ';
+  const same = (t: string): string => (p.scoped ? '' : `${t}.project = e.project AND `);
   return `(
     SELECT
-      if(k.alias_person != 0, k.alias_person, if(e.identified OR k.link_person = 0, e.distinct_key, k.link_person)) AS actor${passed.map((c) => `, e.${c} AS ${c}`).join('')}
+      if(a.person != 0, a.person, if(e.identified OR l.person = 0, e.distinct_key, l.person)) AS actor${passed.map((c) => `, e.${c} AS ${c}`).join('')}
     FROM (
       ${inner}
     ) AS e
-    LEFT ANY JOIN person_keys AS k ON ${same}k.key = e.distinct_key
+    LEFT ANY JOIN link_keys AS l ON ${same('l')}l.key = e.distinct_key
+    LEFT ANY JOIN alias_keys AS a ON ${same('a')}a.key = e.distinct_key
   )`;
 }
 
 /** The key, the identified flag and the project of each event; an event with no id has no person. */
-const IDS = `project, ${KEY}(distinct_id) AS distinct_key, user_id != '' AS identified`;
+const IDS = `project, ${idKey('distinct_id')} AS distinct_key, user_id != '' AS identified`;
 
 /**
  * The events matching `where`, with `actor` set to each one's person and `keys` computed (a plain
@@ -131,4 +124,16 @@ export function personGroups(p: Params, keys: readonly GroupKey[], where: string
   return withPerson(p, `SELECT ${IDS}${keys.map((k) => `, ${k.expr} AS ${k.name}`).join('')}
       FROM ${p.table(TABLES.events)}
       WHERE (${where}) AND distinct_id != ''`, keys.map((k) => k.name));
+}
+
+/**
+ * The events matching `where` with `actor` set to each one's person, and their `event` and
+ * `timestamp`, read from `events_by_id` (see ddl-events-by-id.ts). `where` may use only `project`,
+ * `event` and `timestamp`, and a row may repeat: use it only for answers that a repeated row cannot
+ * change. Use after `personsPrelude`.
+ */
+export function personTimeline(p: Params, where: string): string {
+  return withPerson(p, `SELECT project, distinct_key, identified, event, timestamp
+      FROM ${p.table(TABLES.eventsById)}
+      WHERE ${where}`, ['event', 'timestamp']);
 }

@@ -1,11 +1,10 @@
 import { CollectorError } from '../errors';
 import type { QueryScope, SqlQuery } from './sql';
-import { actorEvents, actorPrelude } from './actors';
+import { actorPrelude, actorTimeline } from './actors';
 import { createParams, resolveActor, TIME } from './sql';
 import type { Grain } from './time-range';
 import { bucketStarts, ceilTo, floorTo, GRAIN_MS, toClickHouseTime } from './time-range';
 import type { Actor, RetentionCohort, RetentionPeriod, RetentionResult } from './types';
-import { TABLES } from '../clickhouse/tables';
 
 export interface RetentionQuestion {
   start: string;
@@ -54,7 +53,7 @@ export function buildRetentionQuery(scope: QueryScope, q: RetentionQuestion): Sq
   const periodOf = (expr: string): string => (q.period === 'day' ? `toDate(${expr})` : `toMonday(${expr})`);
   const first = p.add('String', q.start);
   const returning = p.add('String', q.returning);
-  const events = actorEvents(p, actor, ['event', 'timestamp'], `${p.projectFilter()}event IN (${first}, ${returning})
+  const { from: events, source } = actorTimeline(p, actor, `${p.projectFilter()}event IN (${first}, ${returning})
       AND timestamp >= ${p.add(TIME, toClickHouseTime(start))} AND timestamp < ${p.add(TIME, toClickHouseTime(until))}`);
   const startsBefore = p.add(TIME, toClickHouseTime(end));
   const days = p.add('UInt32', q.period === 'day' ? 1 : 7);
@@ -72,7 +71,7 @@ FROM (
 )
 ARRAY JOIN arrayPushFront(${offsets}, toInt32(-1)) AS k
 GROUP BY joined, k`;
-  return { query, params: p.values, source: TABLES.events };
+  return { query, params: p.values, source };
 }
 
 /** Rows → one cohort per period in range (empty ones included), cells after `now` as null. */

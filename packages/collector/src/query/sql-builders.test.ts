@@ -31,7 +31,8 @@ describe('SQL builders', () => {
     expect(sql.query).toMatch(/windowFunnel\(\{p\d+:UInt64\}\)/);
     expect(Object.values(sql.params)).toContain(604_800_000);
     expect(Object.values(sql.params)).toContain('2024-03-04 10:15:00.000');
-    expect(sql.source).toBe('events');
+    expect(sql.source).toBe('events_by_id');
+    expect(sql.query).toContain('{db:Identifier}.events_by_id');
   });
 
   it('build retention, trends, top events and unique users with placeholders only', () => {
@@ -64,22 +65,25 @@ describe('SQL builders', () => {
     expect(buildTopEventsQuery(scope, { from, to: from + 60_000, limit: 5, by: 'distinct_id' }).source).toBe('events');
   });
 
-  it('count people by default, from events joined to the identity graph', () => {
-    for (const sql of [
-      buildFunnelQuery(scope, { steps: ['A', 'B'], windowMs: 1000, from, to }),
-      buildRetentionQuery(scope, { start: 'a', returning: 'b', period: 'week', periods: 4, from, to }),
-      buildTrendsQuery(scope, { interval: 'day', from, to, users: true }),
-      buildTopEventsQuery(scope, { from, to, limit: 5 }),
-      buildUniqueUsersQuery(scope, { from, to }),
-    ]) {
-      expect(sql.source).toBe('events');
+  it('count people by default, from events (funnels and retention: events_by_id) joined to the identity graph', () => {
+    for (const [sql, source] of [
+      [buildFunnelQuery(scope, { steps: ['A', 'B'], windowMs: 1000, from, to }), 'events_by_id'],
+      [buildRetentionQuery(scope, { start: 'a', returning: 'b', period: 'week', periods: 4, from, to }), 'events_by_id'],
+      [buildTrendsQuery(scope, { interval: 'day', from, to, users: true }), 'events'],
+      [buildTopEventsQuery(scope, { from, to, limit: 5 }), 'events'],
+      [buildUniqueUsersQuery(scope, { from, to }), 'events'],
+    ] as const) {
+      expect(sql.source).toBe(source);
+      expect(sql.query).toContain(`{db:Identifier}.${source}`);
       expect(sql.query).toMatch(/^WITH RECURSIVE/);
       expect(sql.query).toContain('{db:Identifier}.identity_links');
       expect(sql.query).toContain('{db:Identifier}.identity_aliases');
     }
     expect(buildTrendsQuery(scope, { interval: 'day', from, to }).source).toBe('events_hourly');
     expect(buildTrendsQuery(scope, { interval: 'day', from, to, users: true, by: 'distinct_id' }).source).toBe('events_hourly');
-    expect(buildFunnelQuery(scope, { steps: ['A'], windowMs: 1000, from, to, by: 'session_id' }).query).not.toContain('identity_');
+    const bySession = buildFunnelQuery(scope, { steps: ['A'], windowMs: 1000, from, to, by: 'session_id' });
+    expect(bySession.query).not.toContain('identity_');
+    expect(bySession.source).toBe('events');
   });
 
   it('refuse identifiers and actors outside their allow-lists', () => {

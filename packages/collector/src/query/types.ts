@@ -30,7 +30,7 @@ export type PropertyName<T> = [T] extends [AnyTaxonomy]
 export type Breakdown<T> = ColumnBreakdown | PropertyName<T>;
 
 /** Where an answer was read from. */
-export type QuerySource = typeof TABLES.events | typeof TABLES.hourly | typeof TABLES.daily;
+export type QuerySource = typeof TABLES.events | typeof TABLES.eventsById | typeof TABLES.hourly | typeof TABLES.daily;
 
 /** Tables a query may read: its source, and the identity graph that person-level queries join. */
 export type QueryTable = QuerySource | typeof TABLES.identityLinks | typeof TABLES.identityAliases;

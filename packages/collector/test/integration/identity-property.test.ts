@@ -9,7 +9,8 @@ import { at, HOUR, openMigrated } from './query-fixtures';
 /**
  * Random event streams against the plain-JS model of docs/identity.md: late identification,
  * aliases (chains and loops included), shared devices (an anonymous id identified as several
- * users), many anonymous ids per user, and out-of-order arrival in several batches. ClickHouse's
+ * users), many anonymous ids per user, out-of-order arrival in several batches, and events a client
+ * sends again (the person-level tables keep such repeats until a merge, or for good). ClickHouse's
  * funnel and retention must equal the model's. Each run writes to its own project of one chdb.
  */
 const STEPS = ['Page Viewed', 'Signup Completed', 'Order Placed'];
@@ -47,6 +48,8 @@ const stream = fc
         { minLength: drafts.length, maxLength: drafts.length },
       ),
       cuts: fc.array(fc.integer({ min: 1, max: Math.max(1, drafts.length - 1) }), { maxLength: 3 }),
+      // Events a client sends again in a later batch (same messageId), as after a lost response.
+      resent: fc.subarray(drafts.map((_, i) => i), { maxLength: Math.min(5, drafts.length) }),
       windowHours: fc.constantFrom(1, 24, 72, 24 * 7),
     }),
   );
@@ -72,9 +75,9 @@ afterAll(async () => {
 });
 
 describe('person-level funnel and retention against a reference model', () => {
-  it('equal the model on random streams with late identification, aliases, shared devices and out-of-order arrival', async () => {
+  it('equal the model on random streams with late identification, aliases, shared devices, out-of-order arrival and resends', async () => {
     await fc.assert(
-      fc.asyncProperty(stream, async ({ drafts, order, cuts, windowHours }) => {
+      fc.asyncProperty(stream, async ({ drafts, order, cuts, resent, windowHours }) => {
         const project = `prop-${run++}`;
         const events = toEvents(drafts);
         const arrival = order.map((i) => events[i] as IdEvent);
@@ -83,6 +86,7 @@ describe('person-level funnel and retention against a reference model', () => {
           await insertIds(db.client, project, arrival.slice(last, cut));
           last = cut;
         }
+        await insertIds(db.client, project, resent.map((i) => events[i] as IdEvent));
         const queries = createQueries({ client: db.client, project, now: () => at(30) });
         const from = at(0);
         const to = at(7);

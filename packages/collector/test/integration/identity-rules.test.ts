@@ -138,4 +138,32 @@ describe('identity rules on chdb (docs/identity.md)', () => {
     // The other projects' links were backfilled too, and only once in effect.
     expect(new Set(Object.values(await personsOf(db.client, 'devices')))).toEqual(new Set(['dave']));
   });
+
+  it('counts events stored before events_by_id existed, once its migration runs', async () => {
+    await insertIds(db.client, 'by-id', [
+      { id: 'pv', t: at(0, 9), type: 'page', event: PV, anonymousId: 'visitor' },
+      { id: 'idf', t: at(0, 10), type: 'identify', userId: 'gina', anonymousId: 'visitor' },
+      { id: 'op', t: at(1, 10), event: OP, userId: 'gina' },
+    ]);
+    // As if this database predated 0007: no table, no view, no record.
+    await db.client.command({ query: 'DROP TABLE sluice.events_by_id_mv' });
+    await db.client.command({ query: 'DROP TABLE sluice.events_by_id' });
+    await db.client.command({ query: 'ALTER TABLE sluice.schema_migrations DELETE WHERE version = 7 SETTINGS mutations_sync = 2' });
+
+    const result = await migrate(db.client);
+    expect(result.applied).toEqual(['0007_events_by_id']);
+    const rows = await db.client
+      .query({ query: "SELECT event, identified FROM sluice.events_by_id WHERE project = 'by-id' ORDER BY timestamp", format: 'JSONEachRow' })
+      .then((r) => r.json<{ event: string; identified: boolean }>());
+    expect(rows).toEqual([
+      { event: PV, identified: false },
+      { event: '', identified: true },
+      { event: OP, identified: true },
+    ]);
+    const q = queries('by-id');
+    expect((await q.funnel({ steps: [PV, OP], ...range })).map((s) => s.users)).toEqual([1, 1]);
+    // And the view is back: a later event lands in both tables.
+    await insertIds(db.client, 'by-id', [{ id: 'su', t: at(0, 11), event: SU, userId: 'gina' }]);
+    expect((await q.funnel({ steps: [PV, SU, OP], ...range })).map((s) => s.users)).toEqual([1, 1, 1]);
+  });
 });
