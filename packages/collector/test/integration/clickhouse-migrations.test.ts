@@ -78,6 +78,8 @@ describe('migrate on chdb', () => {
     const engines = Object.fromEntries(tables.map((t) => [t.name, t.engine]));
     expect(engines).toEqual({
       events: 'ReplacingMergeTree',
+      events_by_id: 'MergeTree',
+      events_by_id_mv: 'MaterializedView',
       events_daily: 'AggregatingMergeTree',
       events_daily_mv: 'MaterializedView',
       events_hourly: 'AggregatingMergeTree',
@@ -96,7 +98,8 @@ describe('migrate on chdb', () => {
     expect(events?.create_table_query).toMatch(/TTL toDateTime\(timestamp\) \+ toIntervalDay\(365\)/);
     expect(events?.create_table_query).toMatch(/non_replicated_deduplication_window = 10000/);
     // The rollups keep a dedup window too, so a re-sent batch's MV block is dropped like its events block.
-    for (const name of ['events_hourly', 'events_daily']) {
+    expect(tables.find((t) => t.name === 'events_by_id')?.sorting_key).toBe('project, distinct_key, timestamp');
+    for (const name of ['events_hourly', 'events_daily', 'events_by_id']) {
       expect(tables.find((t) => t.name === name)?.create_table_query).toMatch(/non_replicated_deduplication_window = 10000/);
     }
     const quarantine = tables.find((t) => t.name === 'events_quarantine');
