@@ -1,20 +1,15 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createEngine, migrate } from '../clickhouse';
 import { DEFAULTS } from '../defaults';
 import { CollectorError } from '../errors';
 import { createConsumerMetrics } from '../kafka/consumer-metrics';
 import { startKafkaConsumer, type KafkaConsumer } from '../kafka/kafka-consumer';
-import type { Logger } from '../logger';
 import { createInsertChain } from '../clickhouse/insert-chain';
 import type { CliConfig } from './config';
+import type { CommandIo } from './listen';
+import { listen } from './listen';
 
-export interface ConsumeIo {
-  out: (line: string) => void;
-  logger: Logger;
-  exit: (code: number) => void;
-  listening?: () => void;
-}
+export type ConsumeIo = CommandIo;
 
 /**
  * `sluice consume --kafka BROKERS --topic TOPIC --group GROUP`: connects and migrates ClickHouse,
@@ -28,6 +23,7 @@ export async function consume(config: CliConfig, io: ConsumeIo): Promise<void> {
   const engine = await createEngine(config.engine);
   let consumer: KafkaConsumer | undefined;
   let server: Server | undefined;
+  let url: string;
   const metrics = createConsumerMetrics(kafka.topic);
   try {
     const migrations = await migrate(engine.client, { database: engine.database, logger: io.logger });
@@ -43,7 +39,7 @@ export async function consume(config: CliConfig, io: ConsumeIo): Promise<void> {
     });
     metrics.watch(consumer);
     const running = consumer;
-    server = await listen(
+    ({ server, url } = await listen(
       createServer((request, response) => {
         const path = (request.url ?? '/').split('?')[0];
         if (path === '/metrics') {
@@ -58,15 +54,13 @@ export async function consume(config: CliConfig, io: ConsumeIo): Promise<void> {
         }
       }),
       config,
-    );
+    ));
   } catch (error) {
     await consumer?.close(DEFAULTS.shutdownDeadlineMs).catch(() => {});
     await engine.close().catch(() => {});
     throw error;
   }
-  const { port } = server.address() as AddressInfo;
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  io.out(`sluice consumer group ${kafka.group} reading ${kafka.topic} from ${kafka.brokers.join(',')} into ${config.where}; metrics on http://${host}:${port}/metrics`);
+  io.out(`sluice consumer group ${kafka.group} reading ${kafka.topic} from ${kafka.brokers.join(',')} into ${config.where}; metrics on ${url}/metrics`);
   io.listening?.();
 
   let stopping = false;
@@ -95,17 +89,4 @@ export async function consume(config: CliConfig, io: ConsumeIo): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
-}
-
-function listen(server: Server, config: CliConfig): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new CollectorError('config', `port ${config.port} on ${config.host} is already in use: pass --port N for the consumer's /metrics (0 picks a free one)`)
-          : error,
-      );
-    });
-    server.listen(config.port, config.host, () => resolve(server));
-  });
 }

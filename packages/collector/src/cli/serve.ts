@@ -1,21 +1,14 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createCollector, type Collector } from '../collector';
 import { DEFAULTS } from '../defaults';
 import { CollectorError } from '../errors';
-import type { Logger } from '../logger';
 import { createKafkaSink } from '../kafka/kafka-sink';
 import { createRequestListener } from '../node';
 import type { CliConfig } from './config';
+import type { CommandIo } from './listen';
+import { listen } from './listen';
 
-export interface ServeIo {
-  out: (line: string) => void;
-  logger: Logger;
-  /** Called once the process may exit, with its code. */
-  exit: (code: number) => void;
-  /** Called once the server listens. */
-  listening?: () => void;
-}
+export type ServeIo = CommandIo;
 
 /** `sluice serve`: start the engine (failing fast), listen, print the URL, drain on SIGTERM/SIGINT. */
 export async function serve(config: CliConfig, io: ServeIo): Promise<void> {
@@ -40,41 +33,25 @@ export async function serve(config: CliConfig, io: ServeIo): Promise<void> {
     logger: io.logger,
   });
   let server: Server | undefined;
+  let url: string;
   try {
     const { migrations, wal } = await collector.ready();
     if (migrations.applied.length > 0) io.out(`applied migrations: ${migrations.applied.join(', ')}`);
     for (const repair of wal?.repairs ?? []) io.out(`write-ahead log ${wal?.dir}: ${repair}`);
-    server = await listen(createServer(createRequestListener(collector)), config);
+    ({ server, url } = await listen(createServer(createRequestListener(collector)), config));
   } catch (error) {
     await collector.close(DEFAULTS.shutdownDeadlineMs).catch(() => {});
     throw error;
   }
-  const { port } = server.address() as AddressInfo;
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const where = config.kafka
     ? `Kafka topic ${config.kafka.topic} at ${config.kafka.brokers.join(',')}, ack once the brokers have the events (acks=all)`
     : `${config.where}, ack ${config.ack}${config.ack === 'wal' ? ` to ${config.wal.dir}` : ''}`;
-  io.out(`sluice collector listening on http://${host}:${port} (${where}, ${Object.keys(config.writeKeys).length} write key(s))`);
+  io.out(`sluice collector listening on ${url} (${where}, ${Object.keys(config.writeKeys).length} write key(s))`);
   if (Object.keys(config.readKeys).length > 0) {
-    io.out(`dashboard at http://${host}:${port}${config.basePath}/dashboard (log in with a read key); GraphQL at http://${host}:${port}${config.basePath}/graphql (Authorization: Bearer <read key>)`);
+    io.out(`dashboard at ${url}${config.basePath}/dashboard (log in with a read key); GraphQL at ${url}${config.basePath}/graphql (Authorization: Bearer <read key>)`);
   }
   io.listening?.();
   onSignals(server, collector, io);
-}
-
-function listen(server: Server, config: CliConfig): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') {
-        reject(new CollectorError('config', `port ${config.port} on ${config.host} is already in use: stop what is using it or pass --port N`));
-      } else if (error.code === 'EACCES') {
-        reject(new CollectorError('config', `not allowed to listen on port ${config.port}: pass --port 1024 or higher`));
-      } else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') {
-        reject(new CollectorError('config', `cannot listen on host ${config.host}: pass --host 127.0.0.1 or 0.0.0.0`));
-      } else reject(error);
-    });
-    server.listen(config.port, config.host, () => resolve(server));
-  });
 }
 
 function onSignals(server: Server, collector: Collector, io: ServeIo): void {
