@@ -2,7 +2,7 @@ import { CollectorError } from '../errors';
 import { QUERY_DEFAULTS } from './defaults';
 import { parseDuration } from '../duration';
 import type { QueryScope, SqlQuery } from './sql';
-import { actorPrelude, actorTimeline } from './actors';
+import { actorGroupsById, actorPrelude, columns } from './actors';
 import { createParams, resolveActor, TIME } from './sql';
 import { toClickHouseTime } from './time-range';
 import type { Actor, FunnelStep } from './types';
@@ -59,7 +59,7 @@ export function buildFunnelQuery(scope: QueryScope, q: FunnelQuestion): SqlQuery
   const from = p.add(TIME, toClickHouseTime(q.from));
   const where = `${p.projectFilter()}event IN ${p.add('Array(String)', [...new Set(q.steps)])}
     AND timestamp >= ${from} AND timestamp < ${p.add(TIME, toClickHouseTime(q.to))}`;
-  const { from: events, source } = actorTimeline(p, actor, where);
+  const { from: events, source } = actorGroupsById(p, actor, columns('event', 'timestamp'), where);
   const query = `${actorPrelude(p, actor)}SELECT level, count() AS actors
 FROM (
   SELECT actor,

@@ -131,13 +131,12 @@ export function personGroups(p: Params, keys: readonly GroupKey[], where: string
 }
 
 /**
- * The events matching `where` with `actor` set to each one's person, and their `event` and
- * `timestamp`, read from `events_by_id` (see ddl-events-by-id.ts). `where` may use only `project`,
- * `event` and `timestamp`, and a row may repeat: use it only for answers that a repeated row cannot
- * change. Use after `personsPrelude`.
+ * As `personGroups`, read from `events_by_id` (see ddl-events-by-id.ts): `keys` and `where` may use
+ * only its `project`, `event` and `timestamp`, and a row may repeat, so use it only for answers that
+ * a repeated row cannot change. Use after `personsPrelude`.
  */
-export function personTimeline(p: Params, where: string): string {
-  return withPerson(p, `SELECT project, distinct_key, identified, event, timestamp
+export function personGroupsById(p: Params, keys: readonly GroupKey[], where: string): string {
+  return withPerson(p, `SELECT project, distinct_key, identified${keys.map((k) => `, ${k.expr} AS ${k.name}`).join('')}
       FROM ${p.table(TABLES.eventsById)}
-      WHERE ${where}`, ['event', 'timestamp']);
+      WHERE ${where}`, keys.map((k) => k.name));
 }

@@ -1,6 +1,6 @@
 import { CollectorError } from '../errors';
 import type { QueryScope, SqlQuery } from './sql';
-import { actorPrelude, actorTimeline } from './actors';
+import { actorGroupsById, actorPrelude, columns } from './actors';
 import { createParams, resolveActor, TIME } from './sql';
 import type { Grain } from './time-range';
 import { bucketStarts, ceilTo, floorTo, GRAIN_MS, toClickHouseTime } from './time-range';
@@ -53,7 +53,7 @@ export function buildRetentionQuery(scope: QueryScope, q: RetentionQuestion): Sq
   const periodOf = (expr: string): string => (q.period === 'day' ? `toDate(${expr})` : `toMonday(${expr})`);
   const first = p.add('String', q.start);
   const returning = p.add('String', q.returning);
-  const { from: events, source } = actorTimeline(p, actor, `${p.projectFilter()}event IN (${first}, ${returning})
+  const { from: events, source } = actorGroupsById(p, actor, columns('event', 'timestamp'), `${p.projectFilter()}event IN (${first}, ${returning})
       AND timestamp >= ${p.add(TIME, toClickHouseTime(start))} AND timestamp < ${p.add(TIME, toClickHouseTime(until))}`);
   const startsBefore = p.add(TIME, toClickHouseTime(end));
   const days = p.add('UInt32', q.period === 'day' ? 1 : 7);

@@ -65,16 +65,17 @@ describe('SQL builders', () => {
     expect(buildTopEventsQuery(scope, { from, to: from + 60_000, limit: 5, by: 'distinct_id' }).source).toBe('events');
   });
 
-  it('count people by default, from events (funnels and retention: events_by_id) joined to the identity graph', () => {
+  it('count people by default, from events_by_id joined to the identity graph', () => {
     for (const [sql, source] of [
       [buildFunnelQuery(scope, { steps: ['A', 'B'], windowMs: 1000, from, to }), 'events_by_id'],
       [buildRetentionQuery(scope, { start: 'a', returning: 'b', period: 'week', periods: 4, from, to }), 'events_by_id'],
+      // Trends count events in `events`, and people in events_by_id.
       [buildTrendsQuery(scope, { interval: 'day', from, to, users: true }), 'events'],
-      [buildTopEventsQuery(scope, { from, to, limit: 5 }), 'events'],
-      [buildUniqueUsersQuery(scope, { from, to }), 'events'],
+      [buildTopEventsQuery(scope, { from, to, limit: 5 }), 'events_by_id'],
+      [buildUniqueUsersQuery(scope, { from, to }), 'events_by_id'],
     ] as const) {
       expect(sql.source).toBe(source);
-      expect(sql.query).toContain(`{db:Identifier}.${source}`);
+      expect(sql.query).toContain('{db:Identifier}.events_by_id');
       expect(sql.query).toMatch(/^WITH RECURSIVE/);
       expect(sql.query).toContain('{db:Identifier}.identity_links');
       expect(sql.query).toContain('{db:Identifier}.identity_aliases');
@@ -84,6 +85,8 @@ describe('SQL builders', () => {
     const bySession = buildFunnelQuery(scope, { steps: ['A'], windowMs: 1000, from, to, by: 'session_id' });
     expect(bySession.query).not.toContain('identity_');
     expect(bySession.source).toBe('events');
+    // A breakdown needs columns that events_by_id does not hold.
+    expect(buildTrendsQuery(scope, { interval: 'day', from, to, users: true, breakdown: 'plan' }).query).not.toContain('events_by_id');
   });
 
   it('refuse identifiers and actors outside their allow-lists', () => {

@@ -1,9 +1,9 @@
 import { CollectorError } from '../errors';
-import { actorGroups, actorPrelude } from './actors';
+import { actorGroupsById, actorPrelude, columns } from './actors';
 import type { Params, QueryScope, SqlQuery } from './sql';
 import { createParams, eventFilter, resolveActor, TIME } from './sql';
 import { ceilTo, floorTo, toClickHouseTime } from './time-range';
-import type { Actor } from './types';
+import type { Actor, QuerySource } from './types';
 import { TABLES } from '../clickhouse/tables';
 
 export interface TotalsQuestion {
@@ -16,14 +16,16 @@ export interface TotalsQuestion {
 
 /**
  * Per event over exactly [from, to), for any actor but distinct_id: the event count as the rollups
- * give it (see `statesByEvent`), and the distinct actors from `events` (a person is only known at
- * read time, so no rollup holds people).
+ * give it (see `statesByEvent`), and the distinct actors from `events` (people from `events_by_id`;
+ * a person is only known at read time, so no rollup holds people).
  */
-function actorsByEvent(p: Params, q: TotalsQuestion, actor: Actor): { prelude: string; sql: string } {
+function actorsByEvent(p: Params, q: TotalsQuestion, actor: Actor): { prelude: string; sql: string; source: QuerySource } {
   const where = `${p.projectFilter()}${eventFilter(p, q.events)}
     AND timestamp >= ${p.add(TIME, toClickHouseTime(q.from))} AND timestamp < ${p.add(TIME, toClickHouseTime(q.to))}`;
   const { sql: states } = statesByEvent(p, q);
+  const actors = actorGroupsById(p, actor, columns('event'), where);
   return {
+    source: actors.source,
     prelude: actorPrelude(p, actor),
     sql: `SELECT c.event AS event, c.n_events AS n_events, u.n_users AS n_users
 FROM (
@@ -33,7 +35,7 @@ FROM (
 ) AS c
 LEFT JOIN (
   SELECT event, uniqExact(actor) AS n_users
-  FROM ${actorGroups(p, actor, [{ name: 'event', expr: 'event' }], where)}
+  FROM ${actors.from}
   GROUP BY event
 ) AS u ON u.event = c.event`,
   };
@@ -82,11 +84,11 @@ export function buildTopEventsQuery(scope: QueryScope, q: TotalsQuestion & { lim
   const actor = resolveActor(q.by);
   const p = createParams(scope);
   if (actor !== 'distinct_id') {
-    const { prelude, sql } = actorsByEvent(p, q, actor);
+    const { prelude, sql, source } = actorsByEvent(p, q, actor);
     const query = `${prelude}${sql}
 ORDER BY n_events DESC, event ASC
 LIMIT ${p.add('UInt32', q.limit)}`;
-    return { query, params: p.values, source: TABLES.events };
+    return { query, params: p.values, source };
   }
   const { sql, source } = statesByEvent(p, q);
   const query = `SELECT event, sum(e) AS n_events, uniqMerge(u) AS n_users
@@ -105,9 +107,10 @@ export function buildUniqueUsersQuery(scope: QueryScope, q: TotalsQuestion): Sql
   if (actor !== 'distinct_id') {
     const where = `${p.projectFilter()}${eventFilter(p, q.events)}
     AND timestamp >= ${p.add(TIME, toClickHouseTime(q.from))} AND timestamp < ${p.add(TIME, toClickHouseTime(q.to))}`;
+    const actors = actorGroupsById(p, actor, [], where);
     const query = `${actorPrelude(p, actor)}SELECT uniqExact(actor) AS n_users
-FROM ${actorGroups(p, actor, [], where)}`;
-    return { query, params: p.values, source: TABLES.events };
+FROM ${actors.from}`;
+    return { query, params: p.values, source: actors.source };
   }
   const { sql, source } = statesByEvent(p, q);
   const query = `SELECT uniqMerge(u) AS n_users

@@ -1,5 +1,5 @@
 import { CollectorError } from '../errors';
-import { actorGroups, actorPrelude } from './actors';
+import { actorGroups, actorGroupsById, actorPrelude } from './actors';
 import type { Params, QueryScope, SqlQuery } from './sql';
 import { createParams, eventFilter, resolveActor, TIME } from './sql';
 import { bucketStarts, ceilTo, floorTo, toClickHouseTime } from './time-range';
@@ -41,7 +41,8 @@ export function isColumnBreakdown(value: string | undefined): value is ColumnBre
  * - a utm_* or page_path breakdown by day: `events_daily`, which has those dimensions;
  * - by hour with such a breakdown, or by any property: `events` (no rollup has those);
  * - user counts of anything but distinct_id (people by default): `events`, since the rollups' uniq
- *   states are of distinct_id, and a person is only known at read time.
+ *   states are of distinct_id, and a person is only known at read time. Without a breakdown, the
+ *   people themselves are read from `events_by_id` (see `actorGroupsById`).
  */
 export function trendsSource(q: Pick<TrendsQuestion, 'interval' | 'breakdown' | 'users' | 'by'>): QuerySource {
   if (q.users && resolveActor(q.by) !== 'distinct_id') return TABLES.events;
@@ -105,6 +106,8 @@ export function buildTrendsQuery(scope: QueryScope, q: TrendsQuestion): SqlQuery
     { name: 'event', expr: 'event' },
     ...(breakdown === undefined ? [] : [{ name: 'value', expr: breakdown }]),
   ];
+  // Without a breakdown the keys need only `event` and `timestamp`, which people read from events_by_id.
+  const actors = breakdown === undefined ? actorGroupsById(p, actor, keys, where).from : actorGroups(p, actor, keys, where);
   const names = keys.map((k) => k.name);
   const on = names.map((n) => `u.${n} = c.${n}`).join(' AND ');
   const query = `${actorPrelude(p, actor)}SELECT ${names.map((n) => `c.${n} AS ${n}`).join(', ')}, c.n_events AS n_events, u.n_users AS n_users
@@ -116,7 +119,7 @@ FROM (
 ) AS c
 LEFT JOIN (
   SELECT ${names.join(', ')}, uniqExact(actor) AS n_users
-  FROM ${actorGroups(p, actor, keys, where)}
+  FROM ${actors}
   GROUP BY ${names.join(', ')}
 ) AS u ON ${on}`;
   return { query, params: p.values, source };

@@ -114,7 +114,7 @@ describe.skipIf(skip)('a visitor who browses anonymously, signs up, then orders 
       STEPS.map((step) => ({ step, users: 1 })),
     );
     expect((await queries.funnel({ steps: STEPS, by: 'distinct_id' })).map((s) => s.users)).toEqual([1, 0, 0]);
-    expect(await queries.uniqueUsers()).toEqual({ users: 1, source: 'events' });
+    expect(await queries.uniqueUsers()).toEqual({ users: 1, source: 'events_by_id' });
   });
 
   it('counts the visitor once at every step in the dashboard HTML', async () => {

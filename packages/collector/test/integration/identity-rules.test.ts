@@ -37,7 +37,7 @@ describe('identity rules on chdb (docs/identity.md)', () => {
       pv1: 'alice', id1: 'alice', su1: 'alice', id2: 'bob', su2: 'bob', pv2: 'alice',
     });
     const q = queries('shared');
-    expect(await q.uniqueUsers(range)).toEqual({ users: 2, source: 'events' });
+    expect(await q.uniqueUsers(range)).toEqual({ users: 2, source: 'events_by_id' });
     // Bob's signup is his; the device's anonymous page views are Alice's.
     expect((await q.funnel({ steps: [PV, SU], ...range })).map((s) => s.users)).toEqual([1, 1]);
     expect((await q.funnel({ steps: [PV, SU], by: 'distinct_id', ...range })).map((s) => s.users)).toEqual([1, 0]);
@@ -75,11 +75,11 @@ describe('identity rules on chdb (docs/identity.md)', () => {
     await insertIds(db.client, 'later', [{ id: 'op', t: at(5, 10), event: OP, userId: 'carol' }]);
     const q = queries('later');
     expect((await q.funnel({ steps: [PV, OP], ...range })).map((s) => s.users)).toEqual([1, 0]);
-    expect(await q.uniqueUsers(range)).toEqual({ users: 2, source: 'events' });
+    expect(await q.uniqueUsers(range)).toEqual({ users: 2, source: 'events_by_id' });
 
     await insertIds(db.client, 'later', [{ id: 'idf', t: at(5, 9), type: 'identify', userId: 'carol', anonymousId: 'visitor' }]);
     expect((await q.funnel({ steps: [PV, OP], ...range })).map((s) => s.users)).toEqual([1, 1]);
-    expect(await q.uniqueUsers(range)).toEqual({ users: 1, source: 'events' });
+    expect(await q.uniqueUsers(range)).toEqual({ users: 1, source: 'events_by_id' });
     // The window still applies: five days from the first page view to the order.
     expect((await q.funnel({ steps: [PV, OP], window: '1d', ...range })).map((s) => s.users)).toEqual([1, 0]);
     expect((await q.funnel({ steps: [PV, OP], window: 5 * DAY, ...range })).map((s) => s.users)).toEqual([1, 1]);
@@ -98,7 +98,7 @@ describe('identity rules on chdb (docs/identity.md)', () => {
     await insertIds(db.client, 'devices', events);
     expect(new Set(Object.values(await personsOf(db.client, 'devices')))).toEqual(new Set(['dave']));
     const q = queries('devices');
-    expect(await q.uniqueUsers(range)).toEqual({ users: 1, source: 'events' });
+    expect(await q.uniqueUsers(range)).toEqual({ users: 1, source: 'events_by_id' });
     expect(await q.topEvents(range)).toEqual([
       { event: PV, count: 3, users: 1 },
       { event: OP, count: 1, users: 1 },
@@ -118,7 +118,7 @@ describe('identity rules on chdb (docs/identity.md)', () => {
     expect(await personsOf(db.client, 'early')).toEqual({ idf: 'erin', pv: 'erin', su: 'erin' });
     const q = queries('early');
     expect((await q.funnel({ steps: [PV, SU], ...range })).map((s) => s.users)).toEqual([1, 1]);
-    expect(await q.uniqueUsers(range)).toEqual({ users: 1, source: 'events' });
+    expect(await q.uniqueUsers(range)).toEqual({ users: 1, source: 'events_by_id' });
   });
 
   it('links events stored before the identity migrations, when they run', async () => {

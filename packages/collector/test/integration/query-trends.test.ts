@@ -171,21 +171,22 @@ describe('topEvents and uniqueUsers on chdb', () => {
     expect(await q.topEvents({ ...days, limit: 1, by: 'distinct_id' })).toEqual([{ event: PV, count: 7, users: 4 }]);
   });
 
-  it('counts people by default from events, beside the rollup\'s event counts in top events', async () => {
+  it('counts people by default from events_by_id, beside the rollup\'s event counts in top events', async () => {
     const seen: string[] = [];
     const q = createQueries({ client: db.client, project: P, onQuery: (i) => seen.push(i.source) });
     expect(await q.topEvents({ ...days, limit: 10 })).toEqual([
       { event: PV, count: 7, users: 4 },
       { event: OP, count: 4, users: 3 },
     ]);
-    expect(await q.uniqueUsers(days)).toEqual({ users: 5, source: 'events' });
-    // Trends with people read events alone: distinct messageIds, so escaped duplicates count once.
+    expect(await q.uniqueUsers(days)).toEqual({ users: 5, source: 'events_by_id' });
+    // Trends with people count events in events (distinct messageIds, so escaped duplicates count
+    // once), and people in events_by_id.
     const trend = await q.trends({ interval: 'day', users: true, ...days });
     expect(trend.series).toEqual([
       { event: PV, counts: [4, 2], users: [3, 2], total: 6 },
       { event: OP, counts: [1, 2], users: [1, 2], total: 3 },
     ]);
-    expect(seen).toEqual(['events', 'events', 'events']);
+    expect(seen).toEqual(['events_by_id', 'events_by_id', 'events']);
   });
 
   it('is exact on a ragged range: whole hours from the rollup, the ends from events', async () => {
@@ -212,7 +213,7 @@ describe('topEvents and uniqueUsers on chdb', () => {
     expect(await q.uniqueUsers({ ...days, by })).toEqual({ users: 5, source: 'events_hourly' });
     expect(await q.uniqueUsers({ ...days, events: [OP], by })).toEqual({ users: 3, source: 'events_hourly' });
     expect(await createQueries({ client: db.client }).uniqueUsers({ ...days, by })).toEqual({ users: 6, source: 'events_hourly' });
-    expect(await q.uniqueUsers({ ...days, events: [OP] })).toEqual({ users: 3, source: 'events' });
-    expect(await createQueries({ client: db.client }).uniqueUsers(days)).toEqual({ users: 6, source: 'events' });
+    expect(await q.uniqueUsers({ ...days, events: [OP] })).toEqual({ users: 3, source: 'events_by_id' });
+    expect(await createQueries({ client: db.client }).uniqueUsers(days)).toEqual({ users: 6, source: 'events_by_id' });
   });
 });
