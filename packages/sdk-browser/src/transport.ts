@@ -21,7 +21,10 @@ export interface Answer {
 /** Bodies under this size may use `keepalive` (the browser's limit is 64 KiB in flight). */
 export const KEEPALIVE_MAX = 65_000;
 
-export const byteLength = (text: string) => new TextEncoder().encode(text).length;
+const encoder = new TextEncoder();
+
+/** UTF-8 bytes of a text: its length when it is ASCII (most events), which a regex tells faster than encoding. */
+export const byteLength = (text: string) => (/[^\0-\x7f]/.test(text) ? encoder.encode(text).length : text.length);
 
 /**
  * The body of `POST /v1/batch`, as text/plain JSON with the write key inside: no CORS preflight.
@@ -30,8 +33,13 @@ export const byteLength = (text: string) => new TextEncoder().encode(text).lengt
 export const batchBody = (events: string[], writeKey: string, now: number) =>
   '{"batch":[' + events.join(',') + '],"sentAt":"' + new Date(now).toISOString() + '","writeKey":' + JSON.stringify(writeKey) + '}';
 
-const gzip = (text: string) =>
-  new Response(new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer();
+/** gzip through a CompressionStream fed directly: a `Blob` of the text costs Chromium more than the compression itself. */
+const gzip = (bytes: Uint8Array) => {
+  const stream = new CompressionStream('gzip');
+  const writer = stream.writable.getWriter();
+  Promise.all([writer.write(bytes), writer.close()]).catch(() => {}); // a failure surfaces through the readable side
+  return new Response(stream.readable).arrayBuffer();
+};
 
 /**
  * Sends one batch, given as its events' JSON texts, and answers what to do next, by the status table
@@ -46,7 +54,7 @@ export const createTransport = (options: TransportOptions) => async (events: str
   let size = byteLength(text);
   try {
     if (options.compressMinBytes !== false && size >= options.compressMinBytes && typeof CompressionStream != 'undefined') {
-      data = await gzip(text);
+      data = await gzip(encoder.encode(text));
       size = data.byteLength;
       headers['Content-Encoding'] = 'gzip';
     }
