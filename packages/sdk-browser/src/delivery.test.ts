@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { createWorld } from '../test/fake-browser';
+import { createWorld, queueKeys } from '../test/fake-browser';
 import { DEFAULTS } from './defaults';
 
 describe('batching', () => {
@@ -12,7 +12,7 @@ describe('batching', () => {
     await world.advance(100);
     expect(world.sent).toHaveLength(0);
     analytics.track('3');
-    await world.settle();
+    await world.advance(0); // the send runs in a task of its own, right after the tracking one
     expect(world.sent.map((s) => s.body.batch.length)).toEqual([3]);
     analytics.track('4');
     await world.advance(4_000);
@@ -134,7 +134,7 @@ describe('responses and retries', () => {
     const { analytics } = world.tab({ flushAt: 1, platform: { random: () => 0 } });
     world.reply({ status: 429, headers: { 'Retry-After': header } }, { status: 503, headers: { 'Retry-After': '5' } });
     analytics.track('a');
-    await world.settle();
+    await world.advance(0);
     expect(world.sent).toHaveLength(1);
     analytics.track('b'); // would trigger a send at flushAt: 1, but the collector asked us to wait
     await world.advance(wait - 1_000);
@@ -196,7 +196,7 @@ describe('unload', () => {
     world.tab();
     await world.advance(120_000);
     expect(world.sent).toHaveLength(1);
-    expect([...world.storage.map.keys()].filter((k) => k.includes(':q'))).toEqual([]);
+    expect(queueKeys(world.storage)).toEqual([]);
   });
 
   it('does not beacon events that a fetch is already sending', async () => {
@@ -204,7 +204,7 @@ describe('unload', () => {
     const tab = world.tab({ flushAt: 1 });
     const release = world.hold();
     tab.analytics.track('in flight');
-    await world.settle(); // the fetch has started; its response has not come
+    await world.advance(0); // the fetch has started; its response has not come
     tab.analytics.track('queued');
     tab.close();
     release();
@@ -214,14 +214,15 @@ describe('unload', () => {
       ['beacon', ['queued']],
     ]);
     expect(world.storage.map.size).toBeGreaterThan(0);
-    expect([...world.storage.map.keys()].filter((k) => k.includes(':q'))).toEqual([]); // both settled
+    expect(queueKeys(world.storage)).toEqual([]); // both settled
   });
 
   it('beacons a batch that was still being compressed when the page went away, and does not fetch it too', async () => {
     const world = createWorld();
     const tab = world.tab({ flushAt: 30, compression: true });
     for (let i = 0; i < 30; i++) tab.analytics.track('burst', { i, text: 'the same words again and again' });
-    await Promise.resolve(); // the burst's drain has chosen the batch and is gzipping it
+    world.fire(); // the send that flushAt asked for starts…
+    await Promise.resolve(); // … chooses the batch, and is gzipping it
     tab.close();
     await new Promise((r) => setTimeout(r, 50)); // CompressionStream settles on the thread pool
     await world.settle();

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createWorld } from '../test/fake-browser';
+import { createWorld, queueKeys as storedQueues } from '../test/fake-browser';
 import { DEFAULTS } from './defaults';
+import { CHUNK_CHARS } from './tab-queue';
 
-const queueKeys = (world: ReturnType<typeof createWorld>) => [...world.storage.map.keys()].filter((k) => k.includes(':q'));
+const queueKeys = (world: ReturnType<typeof createWorld>) => storedQueues(world.storage);
 
 describe('persistence', () => {
   it('keeps the queue in localStorage across a crash and sends it from the next page load', async () => {
@@ -39,8 +40,8 @@ describe('persistence', () => {
     tab.nav.onLine = false;
     for (let i = 0; i < 20; i++) tab.analytics.track('e' + i, { pad: 'x'.repeat(400) });
     await Promise.resolve(); // a task's events are stored together at its end
-    const stored = queueKeys(world).map((k) => world.storage.map.get(k)!.length);
-    expect(stored[0]).toBeLessThanOrEqual(6_000);
+    const stored = queueKeys(world).reduce((total, k) => total + world.storage.map.get(k)!.length, 0);
+    expect(stored).toBeLessThanOrEqual(6_000);
     tab.setOnline(true);
     await tab.analytics.flush();
     const sent = world.events().map((e) => e.event);
@@ -116,21 +117,81 @@ describe('persistence', () => {
 });
 
 describe('a burst of tracks', () => {
-  it('stores the queue once per task, not once per event', async () => {
+  it('stores a task\'s events together at its end, in chunks, not once per event', async () => {
     const world = createWorld();
     const tab = world.tab({ flushAt: 1000 });
     tab.nav.onLine = false;
     let sets = 0;
     const set = world.storage.setItem.bind(world.storage);
     world.storage.setItem = (k: string, v: string) => {
-      if (k.includes(':q')) sets++;
+      if (/:[cq]/.test(k)) sets++;
       set(k, v);
     };
     for (let i = 0; i < 200; i++) tab.analytics.track('burst', { i });
     expect(sets).toBe(0);
     await Promise.resolve();
-    expect(sets).toBe(1);
-    expect(queueKeys(world).length).toBeGreaterThan(0);
-    expect(JSON.parse(world.storage.map.get(queueKeys(world)[0]!)!)).toHaveLength(200);
+    const keys = queueKeys(world);
+    const stored = keys.map((k) => world.storage.map.get(k)!);
+    expect(sets).toBe(keys.length);
+    expect(stored.every((text) => text.length <= CHUNK_CHARS + 2)).toBe(true);
+    // Each chunk: the context its events share, then the events without it.
+    const chunks = stored.map((text) => JSON.parse(text) as [{ page: { path: string } }, ...{ properties: { i: number }; context?: unknown }[]]);
+    expect(chunks.every(([context]) => context.page.path == '/cart')).toBe(true);
+    const events = chunks.flatMap(([, ...events]) => events);
+    expect(events.map((e) => e.properties.i)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+    expect(events.every((e) => e.context === undefined)).toBe(true);
+  });
+
+  it('appends the next task\'s events without rewriting full chunks, and deletes the chunks a sent batch empties', async () => {
+    const world = createWorld();
+    const tab = world.tab({ flushAt: 1000 });
+    tab.nav.onLine = false;
+    for (let i = 0; i < 200; i++) tab.analytics.track('first', { i });
+    await Promise.resolve();
+    const before = new Map(queueKeys(world).map((k) => [k, world.storage.map.get(k)]));
+    const written: string[] = [];
+    const set = world.storage.setItem.bind(world.storage);
+    world.storage.setItem = (k: string, v: string) => {
+      if (/:[cq]/.test(k)) written.push(k);
+      set(k, v);
+    };
+    tab.analytics.track('second');
+    await Promise.resolve();
+    expect(written).toHaveLength(1); // the last chunk, or a new one: never the whole queue
+    for (const [k, v] of before) if (k != written[0]) expect(world.storage.map.get(k)).toBe(v);
+    written.length = 0;
+    tab.setOnline(true);
+    await tab.analytics.flush();
+    expect(world.events()).toHaveLength(201);
+    expect(queueKeys(world)).toEqual([]);
+    expect(written.length).toBeLessThanOrEqual(world.sent.length); // at most one chunk cut per batch
+  });
+});
+
+describe('upgrading from the single-key queue of earlier versions', () => {
+  it('sends a queue that an earlier version stored (`<prefix>q<tab>`), once, and removes it', async () => {
+    const world = createWorld();
+    const old = (name: string, i: number) => ({
+      type: 'track',
+      event: name,
+      messageId: `0190a1b2-c3d4-7e5f-8a6b-00000000000${i}`,
+      anonymousId: 'anon-before-upgrade',
+      timestamp: '2025-06-01T11:59:00.000Z',
+      properties: { i },
+      context: { library: { name: '@sluice/sdk-browser', version: '0.0.0' } },
+    });
+    world.storage.setItem('sluice:wk_test:q0190a1b2-0000-7000-8000-000000000001', JSON.stringify([old('queued before upgrade', 1), old('queued before upgrade', 2)]));
+    world.storage.setItem('sluice:wk_test:h0190a1b2-0000-7000-8000-000000000001', `0190a1b2-0000-7000-8000-000000000001:${world.now - 60_000}`);
+    const tab = world.tab();
+    tab.analytics.track('after upgrade');
+    await world.advance(3 * DEFAULTS.flushIntervalMs);
+    expect(world.events().map((e) => e.messageId).filter((id) => id.startsWith('0190a1b2'))).toEqual([
+      '0190a1b2-c3d4-7e5f-8a6b-000000000001',
+      '0190a1b2-c3d4-7e5f-8a6b-000000000002',
+    ]);
+    expect(world.events().map((e) => e.event)).toContain('after upgrade');
+    expect(queueKeys(world)).toEqual([]);
+    await world.advance(10 * 60_000);
+    expect(world.events()).toHaveLength(3);
   });
 });

@@ -8,6 +8,8 @@ export interface Platform {
   random: () => number;
   setTimeout: (fn: () => void, ms: number) => unknown;
   clearTimeout: (id: unknown) => void;
+  /** Runs a callback once the main thread is idle: `requestIdleCallback`, else a timeout of 0. */
+  idle: (fn: () => void) => void;
   /** Absent during server rendering: the SDK then does nothing. */
   window?: WindowLike;
   document?: DocumentLike;
@@ -38,6 +40,9 @@ export interface NavigatorLike {
 
 const globals = globalThis as any;
 
+/** Longest wait for an idle moment, in ms, before idle work runs anyway. */
+export const IDLE_TIMEOUT_MS = 1_000;
+
 /** Uniform numbers from `crypto.getRandomValues`, 256 per call to it (a call per number costs more than the number). */
 const pooledRandom = () => {
   const pool = new Uint32Array(256);
@@ -62,6 +67,7 @@ export const browserPlatform = (): Platform => ({
   random: globals.crypto?.getRandomValues ? pooledRandom() : Math.random,
   setTimeout: (callback, ms) => setTimeout(callback, ms),
   clearTimeout: (id) => clearTimeout(id as number),
+  idle: (callback) => (globals.requestIdleCallback ? globals.requestIdleCallback(callback, { timeout: IDLE_TIMEOUT_MS }) : setTimeout(callback, 0)),
   window: globals.window,
   document: globals.document,
   navigator: globals.navigator,

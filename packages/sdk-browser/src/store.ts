@@ -25,10 +25,11 @@ export const createStore = (storage: Storage | null): Store => {
   const get = (key: string) => (memory.has(key) ? memory.get(key)! : (attempt(() => storage!.getItem(key)) ?? null));
   return {
     get(key) {
-      if (read.has(key)) return read.get(key)!;
-      if (!read.size) queueMicrotask(() => read.clear());
-      const value = get(key);
-      read.set(key, value);
+      let value = read.get(key);
+      if (value === undefined) {
+        if (!read.size) queueMicrotask(() => read.clear());
+        read.set(key, (value = get(key)));
+      }
       return value;
     },
     set(key, value) {

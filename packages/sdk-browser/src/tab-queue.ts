@@ -9,6 +9,29 @@ import { parse, type Store } from './store';
  */
 export type Stats = DeliveryCounts;
 
+/**
+ * Most characters one stored chunk takes before the next chunk starts. Below about this size a
+ * localStorage write costs Chromium about the same whatever its length, so appending to a chunk this
+ * small costs little, while a sent batch deletes whole chunks instead of rewriting the queue.
+ */
+export const CHUNK_CHARS = 16_000;
+
+/**
+ * A queued event, serialised once. `head` is its JSON; when `context` (the JSON of a context that
+ * events of one page and session share) is set, `head` lacks the context and the chunk stores the
+ * context once for all its events.
+ */
+export interface Entry {
+  id: string;
+  head: string;
+  context?: string | undefined;
+  /** The JSON sent, built when first needed. */
+  wire?: string;
+}
+
+/** The event's JSON as it goes on the wire. */
+export const wire = (entry: Entry) => (entry.wire ??= entry.context ? entry.head.slice(0, -1) + ',"context":' + entry.context + '}' : entry.head);
+
 export interface TabQueueOptions {
   store: Store;
   /** Storage key prefix shared by every tab of one write key. */
@@ -21,94 +44,139 @@ export interface TabQueueOptions {
   stats: Stats;
 }
 
+interface Chunk {
+  key: string;
+  entries: Entry[];
+  /** Characters of its stored text. */
+  size: number;
+}
+
+/** An event read back from storage (another tab's queue), with the context its chunk shared. */
+const entry = (event: WireEvent, context: unknown): Entry => ({ id: event.messageId, head: JSON.stringify(context ? { ...event, context } : event) });
+
 /**
- * One queue per tab in storage (`<prefix>q<tab>`), so tabs never write the same key and never send
- * the same event. Each tab with queued events keeps a heartbeat `<prefix>h<tab>` = `owner:time`.
- * A queue whose heartbeat is stale is claimed (the heartbeat now names the claimer) and adopted on
- * the claimer's next tick if no one, including a returning owner, has written the heartbeat since.
+ * The queue of one tab in storage, in chunks `<prefix>c<tab>.<n>`. A chunk is a JSON array: the
+ * context its events share (or null), then the events without it. Only this tab writes its chunks:
+ * events tracked in one task are appended at the task's end (to the last chunk while it is small and
+ * has their context, else to a new one); a sent batch deletes the chunks it emptied and rewrites at
+ * most the one it left part of. Each tab with queued events keeps a heartbeat `<prefix>h<tab>` =
+ * `owner:time`. A queue whose heartbeat is stale is claimed (the heartbeat now names the claimer) and
+ * adopted on the claimer's next tick if no one, including a returning owner, has written the
+ * heartbeat since. An adopter deletes what it adopts, so a chunk missing from storage was adopted:
+ * the stored copy is the truth. Queues of earlier versions, one array of events in `<prefix>q<tab>`,
+ * are adopted the same way.
  */
 export const createTabQueue = (options: TabQueueOptions) => {
   const { store, prefix, tabId: me } = options;
-  const queueKey = prefix + 'q' + me;
+  const chunkPrefix = prefix + 'c' + me + '.';
   const heartbeatKey = prefix + 'h' + me;
-  const beat = () => me + ':' + options.now();
-  /** Each queued event's JSON, kept from when it was first serialised: no event is serialised twice. */
-  const texts = new WeakMap<WireEvent, string>();
-  const text = (event: WireEvent) => {
-    let json = texts.get(event);
-    if (json == null) texts.set(event, (json = JSON.stringify(event)));
-    return json;
+  /** Whether this tab's heartbeat is stored (it is removed once the queue is empty). */
+  let beating = false;
+  const beat = () => ((beating = true), store.set(heartbeatKey, me + ':' + options.now()));
+
+  let chunks: Chunk[] = [];
+  let serial = 0;
+  const write = (chunk: Chunk) => {
+    const { entries } = chunk;
+    const text = '[' + (entries[0]?.context ?? null) + entries.map((entry) => ',' + entry.head).join('') + ']';
+    chunk.size = text.length;
+    entries.length ? store.set(chunk.key, text) : store.del(chunk.key);
   };
-  /** What this tab last wrote: while the stored text is still that (no other tab changed it), it is not parsed again. */
-  let last: { text: string; events: WireEvent[] } | undefined;
-  const load = (key = queueKey): WireEvent[] => {
-    const raw = store.get(key);
-    if (key == queueKey && last && raw === last.text) return last.events.slice();
-    return parse<WireEvent[]>(raw) || [];
+  /** Forgets chunks another tab adopted, and the heartbeat once nothing is stored; answers how many events are stored. */
+  const sync = () => {
+    chunks = chunks.filter((chunk) => chunk.entries.length && store.get(chunk.key) != null);
+    if (!chunks.length && beating) (beating = false), store.del(heartbeatKey);
+    return chunks.reduce((total, chunk) => total + chunk.entries.length, 0);
   };
-  /** Stores the queue within its bounds, dropping (and counting) the oldest. */
-  const save = (events: WireEvent[]) => {
-    last = undefined;
-    if (!events.length) return store.del(queueKey), store.del(heartbeatKey);
-    const parts = events.map(text);
-    let drop = Math.max(0, events.length - options.maxEvents);
-    // The stored text is `[` + parts joined by `,` + `]`: 1 + Σ(part + 1) characters.
-    let size = parts.reduce((total, part) => total + part.length + 1, 1);
-    for (let i = 0; i < drop; i++) size -= parts[i]!.length + 1;
-    while (events.length - drop > 1 && size > options.maxBytes) size -= parts[drop++]!.length + 1;
-    events.splice(0, drop);
-    options.stats.dropped += drop;
-    const json = '[' + parts.slice(drop).join(',') + ']';
-    store.set(queueKey, json);
-    store.set(heartbeatKey, beat());
-    last = { text: json, events: events.slice() };
+  /** Removes events, rewriting the chunks it cuts and deleting those it empties; answers how many events are stored. */
+  const drop = (ids: Set<string>) => {
+    for (const chunk of chunks) {
+      const kept = chunk.entries.filter((entry) => !ids.has(entry.id));
+      if (kept.length < chunk.entries.length) (chunk.entries = kept), write(chunk);
+    }
+    return (stored = sync());
   };
-  /** Read, change and write this tab's queue: the stored copy is the truth (another tab may have adopted it). */
-  const write = (change: (events: WireEvent[]) => unknown) => {
-    const events = load();
-    change(events);
-    save(events);
-    stored = events.length;
-    return events;
-  };
-  // Events tracked in one task are stored together at its end (a microtask), not one by one: each
-  // write re-serialises the whole queue, so a burst of N tracks would cost O(N²). Every read below
-  // commits them first, so nothing that looks at the queue can miss one.
-  let pending: WireEvent[] = [];
-  let stored = load().length;
+  const all = () => chunks.flatMap((chunk) => chunk.entries);
+
+  // Events tracked in one task are stored together at its end (a microtask), not one by one. Every
+  // read below commits them first, so nothing that looks at the queue can miss one.
+  let pending: Entry[] = [];
+  let stored = 0;
   const commit = () => {
     if (!pending.length) return;
     const add = pending;
     pending = [];
-    write((events) => events.push(...add));
+    const wasEmpty = !sync();
+    const touched = new Set<Chunk>();
+    for (const entry of add) {
+      let chunk = chunks[chunks.length - 1];
+      if (!chunk || chunk.entries[0]!.context !== entry.context || chunk.size + entry.head.length > CHUNK_CHARS) {
+        chunks.push((chunk = { key: chunkPrefix + serial++, entries: [], size: 6 + (entry.context?.length || 0) }));
+      }
+      chunk.entries.push(entry);
+      chunk.size += entry.head.length + 1;
+      touched.add(chunk);
+    }
+    touched.forEach(write);
+    bound();
+    // The heartbeat says the queue is alive. Written when it is not this tab's (a claimer's, or gone)
+    // or is getting old; the tick renews it too.
+    const [owner, time] = (store.get(heartbeatKey) || ':0').split(':');
+    if (wasEmpty || owner != me || options.now() - Number(time) > options.staleMs / 2) beat();
   };
-  const update = (change: (events: WireEvent[]) => unknown) => (commit(), write(change));
+  /** Drops (and counts) the oldest events beyond the bounds, keeping at least the newest. */
+  const bound = () => {
+    const entries = all();
+    let size = chunks.reduce((total, chunk) => total + chunk.size, 0);
+    let count = Math.max(0, entries.length - options.maxEvents);
+    for (let i = 0; i < count; i++) size -= entries[i]!.head.length + 1;
+    while (entries.length - count > 1 && size > options.maxBytes) size -= entries[count++]!.head.length + 1;
+    options.stats.dropped += count;
+    stored = count ? drop(new Set(entries.slice(0, count).map((entry) => entry.id))) : entries.length;
+  };
+
+  /** Reads (and deletes) another tab's stored queue: its chunks in order, or an earlier version's single array. */
+  const adopt = (keys: string[]) => {
+    const order = (key: string) => Number(key.slice(key.lastIndexOf('.') + 1)) || 0;
+    for (const key of keys.sort((a, b) => order(a) - order(b))) {
+      const list = parse<WireEvent[]>(store.get(key));
+      store.del(key);
+      if (!Array.isArray(list)) continue;
+      const context = key[prefix.length] == 'c' && list.shift();
+      for (const event of list) if (event?.messageId) pending.push(entry(event, context));
+    }
+    commit();
+  };
+
   return {
-    load: () => (commit(), load()),
-    /** An event's JSON (cached). */
-    text,
-    update,
-    /** Queues an event (with its JSON, when the caller has it); returns the queue's length counting it. */
-    push(event: WireEvent, json?: string) {
-      if (json != null) texts.set(event, json);
-      if (pending.push(event) == 1) queueMicrotask(commit);
+    load: () => (commit(), (stored = sync()), all()),
+    /** Queues an event; returns the queue's length counting it. */
+    push(entry: Entry) {
+      if (pending.push(entry) == 1) queueMicrotask(commit);
       return stored + pending.length;
     },
-    remove: (ids: Set<string>) => update((events) => events.splice(0, events.length, ...events.filter((event) => !ids.has(event.messageId)))),
+    /** Removes events by messageId. */
+    remove: (ids: Set<string>) => (commit(), sync(), drop(ids)),
+    /** Drops every queued event (opt-out). */
+    clear() {
+      pending = [];
+      sync();
+      drop(new Set(all().map((entry) => entry.id)));
+    },
     /** Heartbeat, then claim stale queues of other tabs and adopt the ones claimed last tick. */
     tick() {
       commit();
-      if (load().length) store.set(heartbeatKey, beat());
+      if (sync()) beat();
+      const tabs = new Map<string, string[]>();
       for (const key of store.keys()) {
-        if (!key.startsWith(prefix + 'q') || key == queueKey) continue;
-        const theirHeartbeat = prefix + 'h' + key.slice(prefix.length + 1);
+        const tab = key.startsWith(prefix) && /^[cq]([^.]+)/.exec(key.slice(prefix.length))?.[1];
+        if (tab && tab != me) tabs.set(tab, [...(tabs.get(tab) || []), key]);
+      }
+      for (const [tab, keys] of tabs) {
+        const theirHeartbeat = prefix + 'h' + tab;
         const [owner, time] = (store.get(theirHeartbeat) || ':0').split(':');
-        if (owner == me) {
-          const theirs = load(key);
-          store.del(key);
-          store.del(theirHeartbeat);
-          update((events) => events.push(...theirs));
-        } else if (options.now() - Number(time) > options.staleMs) store.set(theirHeartbeat, beat());
+        if (owner == me) adopt(keys), store.del(theirHeartbeat);
+        else if (options.now() - Number(time) > options.staleMs) store.set(theirHeartbeat, me + ':' + options.now());
       }
     },
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createWorld } from '../test/fake-browser';
+import { createWorld, queueKeys } from '../test/fake-browser';
 import { DEFAULTS } from './defaults';
 
 const noDuplicates = (ids: string[]) => expect(ids.length).toBe(new Set(ids).size);
@@ -21,7 +21,7 @@ describe('several tabs over one localStorage', () => {
     const ids = world.delivered().map((e) => e.messageId);
     noDuplicates(ids);
     expect(ids).toHaveLength(60);
-    expect([...world.storage.map.keys()].filter((k) => k.includes(':q'))).toEqual([]);
+    expect(queueKeys(world.storage)).toEqual([]);
   });
 
   it('adopt the queue of a crashed tab, once, after its heartbeat is stale', async () => {

@@ -34,7 +34,7 @@ export const batchBody = (events: string[], writeKey: string, now: number) =>
   '{"batch":[' + events.join(',') + '],"sentAt":"' + new Date(now).toISOString() + '","writeKey":' + JSON.stringify(writeKey) + '}';
 
 /** gzip through a CompressionStream fed directly: a `Blob` of the text costs Chromium more than the compression itself. */
-const gzip = (bytes: Uint8Array) => {
+const gzip = (bytes: Uint8Array<ArrayBuffer>) => {
   const stream = new CompressionStream('gzip');
   const writer = stream.writable.getWriter();
   Promise.all([writer.write(bytes), writer.close()]).catch(() => {}); // a failure surfaces through the readable side
@@ -51,13 +51,14 @@ export const createTransport = (options: TransportOptions) => async (events: str
   const text = batchBody(events, options.writeKey, options.now());
   const headers: Record<string, string> = { 'Content-Type': 'text/plain' };
   let data: BodyInit = text;
-  let size = byteLength(text);
+  // The text's length (UTF-16 units) never exceeds its UTF-8 size: a body that long is gzipped, and its bytes counted then.
+  let size = text.length;
   try {
     if (options.compressMinBytes !== false && size >= options.compressMinBytes && typeof CompressionStream != 'undefined') {
       data = await gzip(encoder.encode(text));
       size = data.byteLength;
       headers['Content-Encoding'] = 'gzip';
-    }
+    } else size = byteLength(text);
     if (!dispatch()) return undefined;
     const response = await options.fetch(options.url, { method: 'POST', body: data, headers, keepalive: size < KEEPALIVE_MAX, credentials: 'omit' });
     const action = statusAction(response.status);

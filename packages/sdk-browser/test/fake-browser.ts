@@ -37,6 +37,9 @@ export class MemoryStorage implements Storage {
   }
 }
 
+/** The stored queues of every tab: chunks `<prefix>c<tab>.<n>`, and an earlier version's `<prefix>q<tab>`. */
+export const queueKeys = (storage: MemoryStorage) => [...storage.map.keys()].filter((k) => /^sluice:[^:]+:[cq]/.test(k));
+
 export interface Sent {
   url: string;
   via: 'fetch' | 'beacon';
@@ -109,6 +112,13 @@ export const createWorld = (start = Date.parse('2025-06-01T12:00:00Z')) => {
       await ticks();
     },
     settle: ticks,
+    /** Runs the timers due now, without letting promises settle (to stop a tab mid-send). */
+    fire() {
+      for (const due of timers.filter((t) => t.at <= now).sort((a, b) => a.at - b.at || a.id - b.id)) {
+        timers.splice(timers.indexOf(due), 1);
+        if (due.alive()) due.fn();
+      }
+    },
     /** A new page (tab or reload). gzip is off unless asked for: CompressionStream settles on the thread pool, outside the fake clock. */
     tab(options: Partial<Options> = {}, url = 'https://shop.example/cart?utm_source=news&utm_medium=email&utm_campaign=spring&x=1') {
       let alive = true;
@@ -141,6 +151,9 @@ export const createWorld = (start = Date.parse('2025-06-01T12:00:00Z')) => {
           const id = ++seq;
           timers.push({ at: now + ms, fn, id, alive: () => alive });
           return id;
+        },
+        idle(fn) {
+          platform.setTimeout!(fn, 0);
         },
         clearTimeout(id) {
           const i = timers.findIndex((t) => t.id === id);
