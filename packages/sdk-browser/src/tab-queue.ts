@@ -76,6 +76,7 @@ export const createTabQueue = (options: TabQueueOptions) => {
 
   let chunks: Chunk[] = [];
   let serial = 0;
+  const all = () => chunks.flatMap((chunk) => chunk.entries);
   const write = (chunk: Chunk) => {
     const { entries } = chunk;
     const text = '[' + (entries[0]?.context ?? null) + entries.map((entry) => ',' + entry.head).join('') + ']';
@@ -86,7 +87,7 @@ export const createTabQueue = (options: TabQueueOptions) => {
   const sync = () => {
     chunks = chunks.filter((chunk) => chunk.entries.length && store.get(chunk.key) != null);
     if (!chunks.length && beating) (beating = false), store.del(heartbeatKey);
-    return chunks.reduce((total, chunk) => total + chunk.entries.length, 0);
+    return all().length;
   };
   /** Removes events, rewriting the chunks it cuts and deleting those it empties; answers how many events are stored. */
   const drop = (ids: Set<string>) => {
@@ -96,8 +97,6 @@ export const createTabQueue = (options: TabQueueOptions) => {
     }
     return (stored = sync());
   };
-  const all = () => chunks.flatMap((chunk) => chunk.entries);
-
   // Events tracked in one task are stored together at its end (a microtask), not one by one. Every
   // read below commits them first, so nothing that looks at the queue can miss one.
   let pending: Entry[] = [];
@@ -106,7 +105,7 @@ export const createTabQueue = (options: TabQueueOptions) => {
     if (!pending.length) return;
     const add = pending;
     pending = [];
-    const wasEmpty = !sync();
+    sync();
     const touched = new Set<Chunk>();
     for (const entry of add) {
       let chunk = chunks[chunks.length - 1];
@@ -119,10 +118,9 @@ export const createTabQueue = (options: TabQueueOptions) => {
     }
     touched.forEach(write);
     bound();
-    // The heartbeat says the queue is alive. Written when it is not this tab's (a claimer's, or gone)
-    // or is getting old; the tick renews it too.
-    const [owner, time] = (store.get(heartbeatKey) || ':0').split(':');
-    if (wasEmpty || owner != me || options.now() - Number(time) > options.staleMs / 2) beat();
+    // The heartbeat says the queue is alive: written unless it already names this tab (a claimer's
+    // name in it is overwritten, which keeps the queue; the tick renews it).
+    if (!store.get(heartbeatKey)?.startsWith(me)) beat();
   };
   /** Drops (and counts) the oldest events beyond the bounds, keeping at least the newest. */
   const bound = () => {
