@@ -22,13 +22,16 @@ export interface IdentityOptions {
  * Everything is read from storage on each use, so all tabs agree; memory backs it when storage fails.
  */
 export const createIdentity = ({ options, store, prefix, uuid, now, document, navigator }: IdentityOptions) => {
+  const [anonymousKey, userKey, sessionKey, optOutKey] = ['a', 'u', 's', 'o'].map((name) => prefix + name) as [string, string, string, string];
   let anonymous = '';
+  /** The stored session text last read, and its parts: id, start and last activity. */
+  let session: unknown[] = [];
   const cookie = options.persistence == 'cookie' && document;
-  const readAnonymous = () => (cookie ? /(?:^|; )sluice_aid=([^;]+)/.exec(document.cookie)?.[1] : store.get(prefix + 'a'));
+  const readAnonymous = () => (cookie ? /(?:^|; )sluice_aid=([^;]+)/.exec(document.cookie)?.[1] : store.get(anonymousKey));
   const writeAnonymous = (id: string) =>
     cookie
       ? (document.cookie = `sluice_aid=${id};path=/;max-age=31536000;samesite=lax${options.cookieDomain && ';domain=' + options.cookieDomain}`)
-      : store.set(prefix + 'a', id);
+      : store.set(anonymousKey, id);
   const anonymousId = () => {
     const stored = readAnonymous();
     if (stored) return (anonymous = stored);
@@ -37,26 +40,32 @@ export const createIdentity = ({ options, store, prefix, uuid, now, document, na
   };
   return {
     anonymousId,
-    userId: () => store.get(prefix + 'u') || undefined,
-    setUserId: (id: string) => store.set(prefix + 'u', id),
+    userId: () => store.get(userKey) || undefined,
+    setUserId: (id: string) => store.set(userKey, id),
     /** The current session id, extending it (or starting a new one). */
     session() {
       const time = now();
-      let [id, start, last] = (store.get(prefix + 's') || '').split(' ');
-      if (!id || time - Number(last) > options.sessionTimeoutMs || time - Number(start) > options.sessionMaxMs) (id = uuid()), (start = '' + time), (last = '');
+      const stored = store.get(sessionKey) || '';
+      // A burst reads the same stored text: it is split once, not once per event.
+      if (stored !== session[0]) {
+        const [id, start, last] = stored.split(' ');
+        session = [stored, id, Number(start), Number(last)];
+      }
+      let [, id, start, last] = session as [string, string, number, number];
+      if (!id || time - last > options.sessionTimeoutMs || time - start > options.sessionMaxMs) (id = uuid()), (start = time), (last = NaN);
       // A storage write costs more than the rest of track(): the last-activity time is written at most once per SESSION_TOUCH_MS.
-      if (!(time - Number(last) < SESSION_TOUCH_MS)) store.set(prefix + 's', `${id} ${start} ${time}`);
+      if (!(time - last < SESSION_TOUCH_MS)) store.set(sessionKey, `${id} ${start} ${time}`);
       return id;
     },
     optedOut() {
-      const flag = store.get(prefix + 'o');
+      const flag = store.get(optOutKey);
       return flag == '1' || (flag != '0' && options.respectDoNotTrack && (navigator?.doNotTrack == '1' || !!navigator?.globalPrivacyControl));
     },
     /** Records consent: true opts in (also over DNT/GPC), false opts out. */
-    consent: (yes: boolean) => store.set(prefix + 'o', yes ? '0' : '1'),
+    consent: (yes: boolean) => store.set(optOutKey, yes ? '0' : '1'),
     reset() {
-      store.del(prefix + 'u');
-      store.del(prefix + 's');
+      store.del(userKey);
+      store.del(sessionKey);
       writeAnonymous((anonymous = uuid()));
     },
   };
