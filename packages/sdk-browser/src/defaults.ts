@@ -5,7 +5,7 @@ import { LIMITS } from '@sluice/schema/wire';
  * this constant by `defaults.test.ts`.
  */
 export const DEFAULTS = {
-  /** Send as soon as this many events are queued. */
+  /** Send once this many events are queued, as soon as the main thread is idle (`requestIdleCallback`). */
   flushAt: 20,
   /** Send queued events at least this often, in ms. Also the period of the tab heartbeat. */
   flushIntervalMs: 5_000,
