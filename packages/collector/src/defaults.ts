@@ -48,10 +48,14 @@ export const DEFAULTS = {
 
   // ---- ClickHouse
   database: 'sluice',
-  /** Writer flushes a batch at whichever comes first. */
+  /**
+   * Writer flushes a batch at whichever comes first. Half a second keeps an event's wait for its
+   * batch well inside the 2 s freshness goal at 80 % of the sustained rate (BENCHMARKS.md); under
+   * a full load batches fill to `batchMaxRows` sooner than that anyway.
+   */
   batchMaxRows: 10_000,
   batchMaxBytes: 8 * 1024 * 1024,
-  batchMaxDelayMs: 1_000,
+  batchMaxDelayMs: 500,
   /** Inserts in flight at once. */
   insertConcurrency: 2,
   /** Rows buffered in memory before `write` answers overloaded. */
