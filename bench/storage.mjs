@@ -108,6 +108,6 @@ const markdown = [
     data.columns.map((c) => [c.column, c.type.length > 60 ? `${c.type.slice(0, 57)}…` : c.type, fmt(c.compressed), fmt(c.compressed / data.rows, 2), pct(c.compressed), `${fmt(c.uncompressed / Math.max(1, c.compressed), 1)}×`]),
   ),
   '',
-  `Rollup tables on disk: ${data.otherTables.map((o) => `${o.table} ${fmt(o.onDisk)} B (${fmt(o.rows)} rows)`).join('; ') || 'none'}.`,
+  `Other tables on disk: ${data.otherTables.map((o) => `${o.table} ${fmt(o.onDisk)} B (${fmt(o.rows)} rows)`).join('; ') || 'none'}.`,
 ].join('\n');
 report('storage', { settings: { events: EVENTS }, markdown, data });

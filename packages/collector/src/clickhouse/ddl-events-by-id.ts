@@ -15,7 +15,8 @@ WHERE distinct_id != ''`;
  * time), kept by a materialized view from `events`. Person-level funnels and retention read it
  * instead of `events`: they need only these columns, and rows already grouped by id and in time
  * order make their GROUP BY and windowFunnel's sort cheap. On 10M events the person-level funnel
- * took 0.55 of the time (BENCHMARKS.md), for about 5 B per event on disk.
+ * took 0.64× the time (BENCHMARKS.md, tables merged), for 5–6 B per event on disk and about 1.1×
+ * the CPU per event of an embedded collector's ingest (the view's inserts are chDB's work).
  *
  * Plain MergeTree: a row repeated by a client's resend of a messageId stays repeated, where
  * `events` collapses it at merge. Only questions that a repeated row cannot change may read it
