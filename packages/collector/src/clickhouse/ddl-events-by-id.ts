@@ -12,7 +12,7 @@ WHERE distinct_id != ''`;
 
 /**
  * `events_by_id`: each event's id key, identified flag, name and time, ordered by (project, key,
- * time), kept by a materialized view from `events`. Person-level funnels and retention read it
+ * time), kept by a materialized view from `events`. Person-level funnels, retention and counts of people read it
  * instead of `events`: they need only these columns, and rows already grouped by id and in time
  * order make their GROUP BY and windowFunnel's sort cheap. On 10M events the person-level funnel
  * took 0.64× the time (BENCHMARKS.md, tables merged), for 5–6 B per event on disk and about 1.1×

@@ -7,7 +7,7 @@ export const TABLES = {
   quarantine: 'events_quarantine',
   hourly: 'events_hourly',
   daily: 'events_daily',
-  /** Each event's id key, name and time, ordered by id, for person-level funnels and retention. */
+  /** Each event's id key, name and time, ordered by id, for person-level funnels, retention and counts of people. */
   eventsById: 'events_by_id',
   /** The identity graph (ddl-identity.ts): anonymous id → user, and alias → user. */
   identityLinks: 'identity_links',

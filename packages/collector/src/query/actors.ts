@@ -1,5 +1,5 @@
 import type { GroupKey } from './persons';
-import { personGroups, personGroupsById, personsPrelude } from './persons';
+import { personGroups, personGroupsById, personsPrelude, selectKeys } from './persons';
 import type { Params } from './sql';
 import type { Actor, QuerySource } from './types';
 import { TABLES } from '../clickhouse/tables';
@@ -25,7 +25,7 @@ export function actorPrelude(p: Params, actor: Actor): string {
 export function actorGroups(p: Params, actor: Actor, keys: readonly GroupKey[], where: string): string {
   if (actor === 'person') return personGroups(p, keys, where);
   return `(
-    SELECT ${actor} AS actor${keys.map((k) => `, ${k.expr} AS ${k.name}`).join('')}
+    SELECT ${actor} AS actor${selectKeys(keys)}
     FROM ${p.table(TABLES.events)}
     WHERE (${where}) AND ${actor} != ''
   )`;

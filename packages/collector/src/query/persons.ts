@@ -18,7 +18,6 @@ import { TABLES } from '../clickhouse/tables';
  *    user's alias chain followed), else to the anonymous id itself.
  */
 
-
 /**
  * `min(link).2` of `identity_links`, the user an anonymous id was first seen with, computed as the
  * least of one string per row: the link's time as 20 fixed-width digits (an Int64 shifted to
@@ -97,6 +96,11 @@ export interface GroupKey {
   expr: string;
 }
 
+/** `, expr AS name` for each key, to follow the columns of a SELECT. */
+export function selectKeys(keys: readonly GroupKey[]): string {
+  return keys.map((k) => `, ${k.expr} AS ${k.name}`).join('');
+}
+
 /**
  * `inner` (rows with project, distinct_key, identified and `passed`) with `actor` set to each row's
  * person, as a 64-bit key (see `idKey`). An event's distinct_id is its userId, else its anonymousId,
@@ -129,7 +133,7 @@ const IDS = `project, ${idKey('distinct_id')} AS distinct_key, user_id != '' AS 
  * column is a key whose expression is its name). Use after `personsPrelude`.
  */
 export function personGroups(p: Params, keys: readonly GroupKey[], where: string): string {
-  return withPerson(p, `SELECT ${IDS}${keys.map((k) => `, ${k.expr} AS ${k.name}`).join('')}
+  return withPerson(p, `SELECT ${IDS}${selectKeys(keys)}
       FROM ${p.table(TABLES.events)}
       WHERE (${where}) AND distinct_id != ''`, keys.map((k) => k.name));
 }
@@ -140,7 +144,7 @@ export function personGroups(p: Params, keys: readonly GroupKey[], where: string
  * a repeated row cannot change. Use after `personsPrelude`.
  */
 export function personGroupsById(p: Params, keys: readonly GroupKey[], where: string): string {
-  return withPerson(p, `SELECT project, distinct_key, identified${keys.map((k) => `, ${k.expr} AS ${k.name}`).join('')}
+  return withPerson(p, `SELECT project, distinct_key, identified${selectKeys(keys)}
       FROM ${p.table(TABLES.eventsById)}
       WHERE ${where}`, keys.map((k) => k.name));
 }

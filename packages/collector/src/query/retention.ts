@@ -40,7 +40,7 @@ export function retentionWindow(q: RetentionQuestion): { start: number; end: num
 
 /**
  * Cohort sizes (`k = -1`) and, per cohort and offset, how many members came back, in one pass over
- * `events` (one resolution of people, one GROUP BY actor): an actor joins the cohort of the period
+ * the actors' events (`events_by_id` for people; one resolution of people, one GROUP BY actor): an actor joins the cohort of the period
  * of their first `start` event in [start, end), and counts once at each offset k (0 to `periods`)
  * whose period holds a `returning` event of theirs, however many rows (or duplicate rows) it has.
  * Reading the two events in one scan, instead of cohorts joined to returns, took about half the time

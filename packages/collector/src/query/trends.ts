@@ -1,5 +1,5 @@
 import { CollectorError } from '../errors';
-import { actorGroups, actorGroupsById, actorPrelude } from './actors';
+import { actorGroups, actorGroupsById, actorPrelude, columns } from './actors';
 import type { Params, QueryScope, SqlQuery } from './sql';
 import { createParams, eventFilter, resolveActor, TIME } from './sql';
 import { bucketStarts, ceilTo, floorTo, toClickHouseTime } from './time-range';
@@ -103,7 +103,7 @@ export function buildTrendsQuery(scope: QueryScope, q: TrendsQuestion): SqlQuery
   const actor = resolveActor(q.by);
   const keys = [
     { name: 't', expr: time },
-    { name: 'event', expr: 'event' },
+    ...columns('event'),
     ...(breakdown === undefined ? [] : [{ name: 'value', expr: breakdown }]),
   ];
   // Without a breakdown the keys need only `event` and `timestamp`, which people read from events_by_id.
