@@ -78,6 +78,20 @@ describe('cluster DDL', () => {
     expect(sql).toContain('FROM `analytics`.events\nWHERE user_id');
   });
 
+  it('keeps the links in id keys beside identity_links, with the same rule, per shard, backfilled', () => {
+    const single = MIGRATIONS.flatMap((m) => m.statements(ddlContext({})));
+    const table = single.find((s) => s.startsWith('CREATE TABLE IF NOT EXISTS `sluice`.identity_link_keys '));
+    expect(table).toContain('first SimpleAggregateFunction(min, UInt128)');
+    expect(table).toContain('ENGINE = AggregatingMergeTree\nORDER BY (project, key)');
+    const view = single.find((s) => s.includes('identity_link_keys_mv'));
+    expect(view).toContain('cityHash64(anonymous_id) AS key');
+    expect(view).toContain("WHERE user_id != '' AND anonymous_id != '' AND anonymous_id != user_id");
+    const sql = clusterSql().join('\n;\n');
+    expect(sql).toContain("ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/{database}/identity_link_keys_local', '{replica}')");
+    expect(sql).toContain("ENGINE = Distributed('prod', 'analytics', 'identity_link_keys_local', key)");
+    expect(sql).toContain('INSERT INTO `analytics`.identity_link_keys\nSELECT');
+  });
+
   it('emits no cluster clauses on one node', () => {
     const ctx = ddlContext({});
     const sql = [...bootstrapStatements(ctx), ...MIGRATIONS.flatMap((m) => m.statements(ctx))].join('\n');

@@ -10,6 +10,7 @@ import { onCluster, tableEngine } from './ddl-dialect';
 import { createEvents, createQuarantine } from './ddl-events';
 import { createEventsById } from './ddl-events-by-id';
 import { ALIASES, createIdentityEdges, LINKS } from './ddl-identity';
+import { createIdentityLinkKeys } from './ddl-identity-keys';
 import { createRollup, DAILY, HOURLY } from './ddl-rollups';
 import { identifier } from './identifiers';
 import type { PropertyHintsOutcome } from './property-hints';
@@ -58,6 +59,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: '0005_identity_links', statements: (ctx) => createIdentityEdges(ctx, LINKS) },
   { version: 6, name: '0006_identity_aliases', statements: (ctx) => createIdentityEdges(ctx, ALIASES) },
   { version: 7, name: '0007_events_by_id', statements: createEventsById },
+  { version: 8, name: '0008_identity_link_keys', statements: createIdentityLinkKeys },
 ];
 
 export function ddlContext(options: MigrateOptions = {}): DdlContext {

@@ -12,6 +12,8 @@ export const TABLES = {
   /** The identity graph (ddl-identity.ts): anonymous id → user, and alias → user. */
   identityLinks: 'identity_links',
   identityAliases: 'identity_aliases',
+  /** `identity_links` in 64-bit id keys (ddl-identity-keys.ts), the form person-level queries read. */
+  identityLinkKeys: 'identity_link_keys',
   migrations: 'schema_migrations',
 } as const;
 

@@ -102,7 +102,7 @@ describe('sluice query', () => {
       const engine = fakeEngine([]);
       const c = capture();
       expect(await runQueryCommand([...argv], c.io, { openEngine: engine.openEngine, now: () => NOW })).toBe(0);
-      expect([argv.join(' '), engine.calls[0]?.query.includes('identity_links')]).toEqual([argv.join(' '), identity]);
+      expect([argv.join(' '), engine.calls[0]?.query.includes('identity_link_keys')]).toEqual([argv.join(' '), identity]);
     }
   });
 

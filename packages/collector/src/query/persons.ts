@@ -1,10 +1,11 @@
 import type { Params } from './sql';
+import { firstLinkUser } from '../clickhouse/ddl-identity-keys';
 import { idKey } from '../clickhouse/id-key';
 import { TABLES } from '../clickhouse/tables';
 
 /**
  * Resolves every event to its person at read time, from the identity graph that materialized views
- * keep (`identity_links`, `identity_aliases`; docs/identity.md states the rules). Reading the graph
+ * keep (`identity_link_keys`, `identity_aliases`; docs/identity.md states the rules). Reading the graph
  * at query time is what makes linking retroactive: an event stored before its ids were linked
  * counts for the person as soon as the link lands.
  *
@@ -19,26 +20,16 @@ import { TABLES } from '../clickhouse/tables';
  */
 
 /**
- * `min(link).2` of `identity_links`, the user an anonymous id was first seen with, computed as the
- * least of one string per row: the link's time as 20 fixed-width digits (an Int64 shifted to
- * unsigned, so the digits sort as the times do), then the user id. Strings compare byte by byte, as
- * the tuple compares its time and then its user, so the least string is the least tuple and the
- * answer is the same; but ClickHouse's `min` of a tuple goes through a generic, slow path, and the
- * string one took 0.4 of its CPU on 500k linked ids (BENCHMARKS.md). Every person-level query reads
- * this over all links, once.
- */
-const FIRST_LINKED_USER =
-  "substring(min(concat(leftPad(toString(bitXor(toUInt64(toUnixTimestamp64Milli(link.1)), 9223372036854775808)), 20, '0'), link.2)), 21)";
-
-/**
  * The `WITH RECURSIVE` prefix of a person-level query: `person_aliases (project, start, root)` for
- * every aliased id, and in 64-bit keys (see `withPerson`) `link_keys (project, key, person)` for
- * every linked anonymous id (without `project` when a project is in scope) and
- * `alias_keys (project, key, person)` for every aliased id.
+ * every aliased id, and `person_map (project, key, person, aliased)` in 64-bit keys (see
+ * `withPerson`): every aliased id with its alias root (`aliased`), and every other linked anonymous
+ * id with its person, the user it was first linked to with that user's alias chain followed.
+ * `project` is left out of `person_map` when a project is in scope.
  *
- * Links and aliases stay two tables, each joined on its own: merging them into one table of keys
- * took a second GROUP BY over every linked id, and the prelude then cost 0.55 of a second of the
- * person-level funnel's 2.2 on 10M events (BENCHMARKS.md); as two it costs about 0.3.
+ * The links come from `identity_link_keys`, already in keys, whose first link is one UInt128
+ * (`firstLinkKey`): its GROUP BY over every linked id took 0.2 CPU seconds on 500k ids where the same
+ * over `identity_links`' strings took 0.64 (BENCHMARKS.md). Aliases and links are one table, so every
+ * event is looked up once.
  *
  * The alias walk carries the ids it passed (`path`) and the time of each one's alias (`times`), so
  * it stops when a loop closes; the loop's root is then the previousId of its latest alias. Aliases
@@ -46,8 +37,8 @@ const FIRST_LINKED_USER =
  */
 export function personsPrelude(p: Params): string {
   const project = p.projectFilter();
-  // With a project in scope every linked id is that project's: grouping by the id alone took about
-  // 0.1 s less of the person-level funnel on 10M events than grouping by (project, id).
+  // With a project in scope every linked id is that project's: grouping and joining by the key alone
+  // took about 0.1 s less of the person-level funnel on 10M events than by (project, key).
   const byProject = (text: string): string => (p.scoped ? '' : text);
   return `WITH RECURSIVE
   alias_edges AS (
@@ -74,18 +65,24 @@ export function personsPrelude(p: Params): string {
     FROM alias_walk
     GROUP BY project, start
   ),
-  link_keys AS (
-    SELECT ${byProject('l.project AS project, ')}${idKey('l.id')} AS key, ${idKey("if(r.root != '', r.root, l.user)")} AS person
-    FROM (
-      SELECT ${byProject('project, ')}id, ${FIRST_LINKED_USER} AS user
-      FROM ${p.table(TABLES.identityLinks)}
-      WHERE ${project}1
-      GROUP BY ${byProject('project, ')}id
-    ) AS l
-    LEFT ANY JOIN person_aliases AS r ON ${byProject('r.project = l.project AND ')}r.start = l.user
-  ),
   alias_keys AS (
-    SELECT project, ${idKey('start')} AS key, ${idKey('root')} AS person FROM person_aliases
+    SELECT ${byProject('project, ')}${idKey('start')} AS key, ${idKey('root')} AS person FROM person_aliases
+  ),
+  link_keys AS (
+    SELECT ${byProject('l.project AS project, ')}l.key AS key, if(r.person != 0, r.person, l.user) AS person
+    FROM (
+      SELECT ${byProject('project, ')}key, ${firstLinkUser('min(first)')} AS user
+      FROM ${p.table(TABLES.identityLinkKeys)}
+      WHERE ${project}1
+      GROUP BY ${byProject('project, ')}key
+    ) AS l
+    LEFT ANY JOIN alias_keys AS r ON ${byProject('r.project = l.project AND ')}r.key = l.user
+  ),
+  person_map AS (
+    SELECT ${byProject('project, ')}key, person, true AS aliased FROM alias_keys
+    UNION ALL
+    SELECT ${byProject('project, ')}key, person, false AS aliased FROM link_keys
+    WHERE ${p.scoped ? 'key' : '(project, key)'} NOT IN (SELECT ${byProject('project, ')}key FROM alias_keys)
   )
 `;
 }
@@ -104,24 +101,25 @@ export function selectKeys(keys: readonly GroupKey[]): string {
 /**
  * `inner` (rows with project, distinct_key, identified and `passed`) with `actor` set to each row's
  * person, as a 64-bit key (see `idKey`). An event's distinct_id is its userId, else its anonymousId,
- * so looking `distinct_key` up in `alias_keys` finds the id's alias root and, for an anonymous
- * event, in `link_keys` the person its anonymous id is linked to. With a project in scope every id is
- * that project's, so the join keys on the id alone, which is cheaper than (project, id).
+ * so looking `distinct_key` up in `person_map` finds the id's alias root, or for an anonymous event
+ * the person its anonymous id is linked to. An identified event takes an alias only (rule 2). With a
+ * project in scope every id is that project's, so the join keys on the id alone, which is cheaper
+ * than (project, id).
  *
- * An identified event never takes a link (rule 2), so it looks up key 0, which no id has: the same
- * hash cell for every such row, always in cache, instead of a random one in a table of every linked
- * id. On 10M events, 57 % of them identified, the person-level funnel took 0.89–0.97× the CPU.
+ * While the project has no alias at all, an identified event looks up key 0, which no id has: the
+ * same hash cell for every such row, always in cache, instead of a random one in a table of every
+ * linked id. On 10M events, 57 % of them identified, the person-level funnel took 0.89–0.97× the CPU.
  */
 function withPerson(p: Params, inner: string, passed: readonly string[]): string {
-  const same = (t: string): string => (p.scoped ? '' : `${t}.project = e.project AND `);
+  const same = p.scoped ? '' : 'm.project = e.project AND ';
+  const noAliases = `(SELECT count() = 0 FROM ${p.table(TABLES.identityAliases)} WHERE ${p.projectFilter()}1)`;
   return `(
     SELECT
-      if(a.person != 0, a.person, if(e.identified OR l.person = 0, e.distinct_key, l.person)) AS actor${passed.map((c) => `, e.${c} AS ${c}`).join('')}
+      if(m.person = 0 OR (e.identified AND NOT m.aliased), e.distinct_key, m.person) AS actor${passed.map((c) => `, e.${c} AS ${c}`).join('')}
     FROM (
       ${inner}
     ) AS e
-    LEFT ANY JOIN link_keys AS l ON ${same('l')}l.key = if(e.identified, toUInt64(0), e.distinct_key)
-    LEFT ANY JOIN alias_keys AS a ON ${same('a')}a.key = e.distinct_key
+    LEFT ANY JOIN person_map AS m ON ${same}m.key = if(e.identified AND ${noAliases}, toUInt64(0), e.distinct_key)
   )`;
 }
 

@@ -77,7 +77,7 @@ describe('SQL builders', () => {
       expect(sql.source).toBe(source);
       expect(sql.query).toContain('{db:Identifier}.events_by_id');
       expect(sql.query).toMatch(/^WITH RECURSIVE/);
-      expect(sql.query).toContain('{db:Identifier}.identity_links');
+      expect(sql.query).toContain('{db:Identifier}.identity_link_keys');
       expect(sql.query).toContain('{db:Identifier}.identity_aliases');
     }
     expect(buildTrendsQuery(scope, { interval: 'day', from, to }).source).toBe('events_hourly');

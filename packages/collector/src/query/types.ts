@@ -33,7 +33,7 @@ export type Breakdown<T> = ColumnBreakdown | PropertyName<T>;
 export type QuerySource = typeof TABLES.events | typeof TABLES.eventsById | typeof TABLES.hourly | typeof TABLES.daily;
 
 /** Tables a query may read: its source, and the identity graph that person-level queries join. */
-export type QueryTable = QuerySource | typeof TABLES.identityLinks | typeof TABLES.identityAliases;
+export type QueryTable = QuerySource | typeof TABLES.identityLinkKeys | typeof TABLES.identityAliases;
 
 /** Reported once per query run, for logs and benchmarks. */
 export interface QueryInfo {

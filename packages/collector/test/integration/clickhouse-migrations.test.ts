@@ -87,6 +87,8 @@ describe('migrate on chdb', () => {
       events_quarantine: 'MergeTree',
       identity_aliases: 'AggregatingMergeTree',
       identity_aliases_mv: 'MaterializedView',
+      identity_link_keys: 'AggregatingMergeTree',
+      identity_link_keys_mv: 'MaterializedView',
       identity_links: 'AggregatingMergeTree',
       identity_links_mv: 'MaterializedView',
       schema_migrations: 'ReplacingMergeTree',

@@ -43,6 +43,22 @@ describe('identity rules on chdb (docs/identity.md)', () => {
     expect((await q.funnel({ steps: [PV, SU], by: 'distinct_id', ...range })).map((s) => s.users)).toEqual([1, 0]);
   });
 
+  it('shared device, identified as two users in the same millisecond: the same user whatever the arrival order', async () => {
+    const pv: IdEvent = { id: 'pv', t: at(0, 9), type: 'page', event: PV, anonymousId: 'kiosk' };
+    const asCarol: IdEvent = { id: 'c', t: at(0, 10), type: 'identify', userId: 'carol', anonymousId: 'kiosk' };
+    const asDan: IdEvent = { id: 'd', t: at(0, 10), type: 'identify', userId: 'dan', anonymousId: 'kiosk' };
+    await insertIds(db.client, 'tie-a', [pv, asCarol, asDan]);
+    await insertIds(db.client, 'tie-b', [asDan]);
+    await insertIds(db.client, 'tie-b', [pv, asCarol]);
+    // On a tie the user with the smaller id key (cityHash64) wins (docs/identity.md).
+    const keys = await db.client
+      .query({ query: "SELECT toString(cityHash64('carol') < cityHash64('dan')) AS carolFirst", format: 'JSONEachRow' })
+      .then((r) => r.json<{ carolFirst: string }>());
+    const first = keys[0]?.carolFirst === 'true' ? 'carol' : 'dan';
+    expect((await personsOf(db.client, 'tie-a')).pv).toBe(first);
+    expect((await personsOf(db.client, 'tie-b')).pv).toBe(first);
+  });
+
   it('alias chains: every previousId follows the chain to its end; a loop ends at its latest alias', async () => {
     const events: IdEvent[] = [
       { id: 'pv', t: at(0, 9), type: 'page', event: PV, anonymousId: 'anon-9' },
@@ -128,15 +144,38 @@ describe('identity rules on chdb (docs/identity.md)', () => {
       { id: 'al', t: at(0, 11), type: 'alias', previousId: 'frank', userId: 'franklin' },
     ]);
     // As if this database predated them: no identity rows, no record of the migrations.
-    for (const table of ['identity_links', 'identity_aliases']) await db.client.command({ query: `TRUNCATE TABLE sluice.${table}` });
-    await db.client.command({ query: 'ALTER TABLE sluice.schema_migrations DELETE WHERE version IN (5, 6) SETTINGS mutations_sync = 2' });
+    for (const table of ['identity_links', 'identity_aliases', 'identity_link_keys']) await db.client.command({ query: `TRUNCATE TABLE sluice.${table}` });
+    await db.client.command({ query: 'ALTER TABLE sluice.schema_migrations DELETE WHERE version IN (5, 6, 8) SETTINGS mutations_sync = 2' });
     expect(await personsOf(db.client, 'backfill')).toEqual({ pv: 'old-visitor', idf: 'frank', al: 'franklin' });
 
     const result = await migrate(db.client);
-    expect(result.applied).toEqual(['0005_identity_links', '0006_identity_aliases']);
+    expect(result.applied).toEqual(['0005_identity_links', '0006_identity_aliases', '0008_identity_link_keys']);
     expect(new Set(Object.values(await personsOf(db.client, 'backfill')))).toEqual(new Set(['franklin']));
     // The other projects' links were backfilled too, and only once in effect.
     expect(new Set(Object.values(await personsOf(db.client, 'devices')))).toEqual(new Set(['dave']));
+  });
+
+  it('links anonymous ids linked before identity_link_keys existed, once its migration runs', async () => {
+    await insertIds(db.client, 'link-keys', [
+      { id: 'pv', t: at(0, 9), type: 'page', event: PV, anonymousId: 'laptop' },
+      { id: 'idf', t: at(0, 10), type: 'identify', userId: 'hana', anonymousId: 'laptop' },
+      { id: 'su', t: at(0, 11), event: SU, userId: 'hana' },
+    ]);
+    // As if this database predated 0008: no table, no view, no record.
+    await db.client.command({ query: 'DROP TABLE sluice.identity_link_keys_mv' });
+    await db.client.command({ query: 'DROP TABLE sluice.identity_link_keys' });
+    await db.client.command({ query: 'ALTER TABLE sluice.schema_migrations DELETE WHERE version = 8 SETTINGS mutations_sync = 2' });
+
+    const result = await migrate(db.client);
+    expect(result.applied).toEqual(['0008_identity_link_keys']);
+    const q = queries('link-keys');
+    expect((await q.funnel({ steps: [PV, SU], ...range })).map((s) => s.users)).toEqual([1, 1]);
+    // And the view is back: a second device linked later joins the same person.
+    await insertIds(db.client, 'link-keys', [
+      { id: 'pv2', t: at(1, 9), type: 'page', event: PV, anonymousId: 'phone' },
+      { id: 'idf2', t: at(1, 10), type: 'identify', userId: 'hana', anonymousId: 'phone' },
+    ]);
+    expect(await q.uniqueUsers(range)).toEqual({ users: 1, source: 'events_by_id' });
   });
 
   it('counts events stored before events_by_id existed, once its migration runs', async () => {
