@@ -69,8 +69,8 @@ describe('SQL builders', () => {
     for (const [sql, source] of [
       [buildFunnelQuery(scope, { steps: ['A', 'B'], windowMs: 1000, from, to }), 'events_by_id'],
       [buildRetentionQuery(scope, { start: 'a', returning: 'b', period: 'week', periods: 4, from, to }), 'events_by_id'],
-      // Trends count events in `events`, and people in events_by_id.
-      [buildTrendsQuery(scope, { interval: 'day', from, to, users: true }), 'events'],
+      // Trends count events in the hourly rollup, and people in events_by_id.
+      [buildTrendsQuery(scope, { interval: 'day', from, to, users: true }), 'events_by_id'],
       [buildTopEventsQuery(scope, { from, to, limit: 5 }), 'events_by_id'],
       [buildUniqueUsersQuery(scope, { from, to }), 'events_by_id'],
     ] as const) {
@@ -82,6 +82,10 @@ describe('SQL builders', () => {
     }
     expect(buildTrendsQuery(scope, { interval: 'day', from, to }).source).toBe('events_hourly');
     expect(buildTrendsQuery(scope, { interval: 'day', from, to, users: true, by: 'distinct_id' }).source).toBe('events_hourly');
+    expect(buildTrendsQuery(scope, { interval: 'hour', from, to, users: true }).query).toContain('{db:Identifier}.events_hourly');
+    const sessions = buildTrendsQuery(scope, { interval: 'hour', from, to, users: true, by: 'session_id' });
+    expect([sessions.source, sessions.query.includes('{db:Identifier}.events_hourly')]).toEqual(['events', true]);
+    expect(buildTrendsQuery(scope, { interval: 'day', from, to, users: true, breakdown: 'utm_source' }).query).not.toContain('events_hourly');
     const bySession = buildFunnelQuery(scope, { steps: ['A'], windowMs: 1000, from, to, by: 'session_id' });
     expect(bySession.query).not.toContain('identity_');
     expect(bySession.source).toBe('events');

@@ -40,12 +40,15 @@ export function isColumnBreakdown(value: string | undefined): value is ColumnBre
  *   per-campaign rows, so it stays small for long ranges;
  * - a utm_* or page_path breakdown by day: `events_daily`, which has those dimensions;
  * - by hour with such a breakdown, or by any property: `events` (no rollup has those);
- * - user counts of anything but distinct_id (people by default): `events`, since the rollups' uniq
- *   states are of distinct_id, and a person is only known at read time. Without a breakdown, the
- *   people themselves are read from `events_by_id` (see `actorGroupsById`).
+ * - user counts of anything but distinct_id (people by default), since the rollups' uniq states are
+ *   of distinct_id and a person is only known at read time: people from `events_by_id` (see
+ *   `actorGroupsById`), other columns from `events`. Without a breakdown the event counts beside
+ *   them come from `events_hourly`, as the same trend without users has them; with one, from
+ *   `events`, which has the breakdown's columns.
  */
 export function trendsSource(q: Pick<TrendsQuestion, 'interval' | 'breakdown' | 'users' | 'by'>): QuerySource {
-  if (q.users && resolveActor(q.by) !== 'distinct_id') return TABLES.events;
+  const actor = resolveActor(q.by);
+  if (q.users && actor !== 'distinct_id') return q.breakdown === undefined && actor === 'person' ? TABLES.eventsById : TABLES.events;
   if (q.breakdown === undefined) return TABLES.hourly;
   if (isColumnBreakdown(q.breakdown) && q.interval === 'day') return TABLES.daily;
   return TABLES.events;
@@ -69,25 +72,31 @@ function breakdownExpr(p: Params, breakdown: string): string {
 
 export function buildTrendsQuery(scope: QueryScope, q: TrendsQuestion): SqlQuery {
   const source = trendsSource(q);
+  // Counted apart from the users (see trendsSource), events come from the rollup unless broken down.
+  const apart = q.users === true && resolveActor(q.by) !== 'distinct_id';
+  const countsFrom = apart && q.breakdown === undefined ? TABLES.hourly : source;
   const { start, end } = trendsWindow(q);
   const p = createParams(scope);
   const day = q.interval === 'day';
+  const byTime = {
+    bucket: day ? 'toStartOfDay(timestamp)' : 'toStartOfHour(timestamp)',
+    range: `timestamp >= ${p.add(TIME, toClickHouseTime(start))} AND timestamp < ${p.add(TIME, toClickHouseTime(end))}`,
+  };
   let bucket: string;
   let range: string;
   let counts: string;
   let value = '';
-  if (source === TABLES.hourly) {
+  if (countsFrom === TABLES.hourly) {
     bucket = day ? 'toStartOfDay(hour)' : 'hour';
     range = `hour >= ${p.add(TIME, toClickHouseTime(start))} AND hour < ${p.add(TIME, toClickHouseTime(end))}`;
-    counts = `sum(events) AS n_events${q.users ? ', uniqMerge(users) AS n_users' : ''}`;
-  } else if (source === TABLES.daily) {
+    counts = `sum(events) AS n_events${q.users && source === TABLES.hourly ? ', uniqMerge(users) AS n_users' : ''}`;
+  } else if (countsFrom === TABLES.daily) {
     bucket = "toDateTime(day, 'UTC')";
     const date = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
     range = `day >= ${p.add('Date', date(start))} AND day < ${p.add('Date', date(end))}`;
     counts = `sum(events) AS n_events${q.users ? ', uniqMerge(users) AS n_users' : ''}`;
   } else {
-    bucket = day ? 'toStartOfDay(timestamp)' : 'toStartOfHour(timestamp)';
-    range = `timestamp >= ${p.add(TIME, toClickHouseTime(start))} AND timestamp < ${p.add(TIME, toClickHouseTime(end))}`;
+    ({ bucket, range } = byTime);
     counts = 'uniqExact(message_id) AS n_events';
   }
   const breakdown = q.breakdown === undefined ? undefined : source === TABLES.events ? breakdownExpr(p, q.breakdown) : q.breakdown;
@@ -95,25 +104,27 @@ export function buildTrendsQuery(scope: QueryScope, q: TrendsQuestion): SqlQuery
   const where = `${p.projectFilter()}${eventFilter(p, q.events)} AND ${range}`;
   const time = `toUInt32(toUnixTimestamp(${bucket}))`;
   const group = `GROUP BY t, event${value ? ', value' : ''}`;
-  if (source !== TABLES.events || !q.users) {
+  if (!apart) {
     const query = `SELECT ${time} AS t, event${value}, ${counts}\nFROM ${p.table(source)}\nWHERE ${where}\n${group}`;
     return { query, params: p.values, source };
   }
-  // Users from events: each event's actor (a person, or the column), counted per bucket with uniqExact.
+  // Users: each event's actor (a person, or the column), counted per bucket with uniqExact.
   const actor = resolveActor(q.by);
+  const actorTime = `toUInt32(toUnixTimestamp(${byTime.bucket}))`;
   const keys = [
-    { name: 't', expr: time },
+    { name: 't', expr: actorTime },
     ...columns('event'),
     ...(breakdown === undefined ? [] : [{ name: 'value', expr: breakdown }]),
   ];
+  const actorWhere = `${p.projectFilter()}${eventFilter(p, q.events)} AND ${byTime.range}`;
   // Without a breakdown the keys need only `event` and `timestamp`, which people read from events_by_id.
-  const actors = breakdown === undefined ? actorGroupsById(p, actor, keys, where).from : actorGroups(p, actor, keys, where);
+  const actors = breakdown === undefined ? actorGroupsById(p, actor, keys, actorWhere).from : actorGroups(p, actor, keys, actorWhere);
   const names = keys.map((k) => k.name);
   const on = names.map((n) => `u.${n} = c.${n}`).join(' AND ');
   const query = `${actorPrelude(p, actor)}SELECT ${names.map((n) => `c.${n} AS ${n}`).join(', ')}, c.n_events AS n_events, u.n_users AS n_users
 FROM (
   SELECT ${time} AS t, event${value}, ${counts}
-  FROM ${p.table(TABLES.events)}
+  FROM ${p.table(countsFrom)}
   WHERE ${where}
   ${group}
 ) AS c
