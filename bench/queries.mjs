@@ -194,7 +194,7 @@ for (const c of CASES) await timeCase(c);
 // Runs after the GraphQL cases, which therefore read the tables as loaded, like the rows above.
 const personFunnel = CASES.find((c) => c.name.startsWith('funnel by person'));
 if (personFunnel) {
-  for (const table of ['events_by_id', 'identity_links', 'identity_aliases']) await client.command({ query: `OPTIMIZE TABLE sluice.${table} FINAL` });
+  for (const table of ['events_by_id', 'identity_link_keys', 'identity_aliases']) await client.command({ query: `OPTIMIZE TABLE sluice.${table} FINAL` });
   await timeCase({ ...personFunnel, name: 'funnel by person, once events_by_id and the identity graph are merged (OPTIMIZE … FINAL)', goal: '' });
 }
 
