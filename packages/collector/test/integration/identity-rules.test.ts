@@ -155,19 +155,21 @@ describe('identity rules on chdb (docs/identity.md)', () => {
     expect(new Set(Object.values(await personsOf(db.client, 'devices')))).toEqual(new Set(['dave']));
   });
 
+  /** Migrates a database made as if it predated migration `version`, which creates `table` and its view. */
+  async function migrateAsIfBefore(version: number, table: string): Promise<string[]> {
+    await db.client.command({ query: `DROP TABLE sluice.${table}_mv` });
+    await db.client.command({ query: `DROP TABLE sluice.${table}` });
+    await db.client.command({ query: `ALTER TABLE sluice.schema_migrations DELETE WHERE version = ${version} SETTINGS mutations_sync = 2` });
+    return (await migrate(db.client)).applied;
+  }
+
   it('links anonymous ids linked before identity_link_keys existed, once its migration runs', async () => {
     await insertIds(db.client, 'link-keys', [
       { id: 'pv', t: at(0, 9), type: 'page', event: PV, anonymousId: 'laptop' },
       { id: 'idf', t: at(0, 10), type: 'identify', userId: 'hana', anonymousId: 'laptop' },
       { id: 'su', t: at(0, 11), event: SU, userId: 'hana' },
     ]);
-    // As if this database predated 0008: no table, no view, no record.
-    await db.client.command({ query: 'DROP TABLE sluice.identity_link_keys_mv' });
-    await db.client.command({ query: 'DROP TABLE sluice.identity_link_keys' });
-    await db.client.command({ query: 'ALTER TABLE sluice.schema_migrations DELETE WHERE version = 8 SETTINGS mutations_sync = 2' });
-
-    const result = await migrate(db.client);
-    expect(result.applied).toEqual(['0008_identity_link_keys']);
+    expect(await migrateAsIfBefore(8, 'identity_link_keys')).toEqual(['0008_identity_link_keys']);
     const q = queries('link-keys');
     expect((await q.funnel({ steps: [PV, SU], ...range })).map((s) => s.users)).toEqual([1, 1]);
     // And the view is back: a second device linked later joins the same person.
@@ -184,13 +186,7 @@ describe('identity rules on chdb (docs/identity.md)', () => {
       { id: 'idf', t: at(0, 10), type: 'identify', userId: 'gina', anonymousId: 'visitor' },
       { id: 'op', t: at(1, 10), event: OP, userId: 'gina' },
     ]);
-    // As if this database predated 0007: no table, no view, no record.
-    await db.client.command({ query: 'DROP TABLE sluice.events_by_id_mv' });
-    await db.client.command({ query: 'DROP TABLE sluice.events_by_id' });
-    await db.client.command({ query: 'ALTER TABLE sluice.schema_migrations DELETE WHERE version = 7 SETTINGS mutations_sync = 2' });
-
-    const result = await migrate(db.client);
-    expect(result.applied).toEqual(['0007_events_by_id']);
+    expect(await migrateAsIfBefore(7, 'events_by_id')).toEqual(['0007_events_by_id']);
     const rows = await db.client
       .query({ query: "SELECT event, identified FROM sluice.events_by_id WHERE project = 'by-id' ORDER BY timestamp", format: 'JSONEachRow' })
       .then((r) => r.json<{ event: string; identified: boolean }>());
