@@ -74,12 +74,14 @@ export function createAnalytics<T extends TaxonomyParam = undefined>(options: An
   const { platform } = resolved;
   const abort = new AbortController();
   const counters = { sent: 0, retried: 0, failed: 0, rejected: 0 };
+  const build = createEventBuilder({ now: platform.now, context: options.context, taxonomy: resolved.validate ? (options.taxonomy as AnyTaxonomy | undefined) : undefined });
   const delivery: DeliveryConfig = {
     platform,
     url: resolved.url,
     headers: { authorization: resolved.authorization, 'user-agent': 'sluice-sdk-node' },
     encoding: resolved.encoding,
     compression: resolved.compression,
+    context: build.sharedContext,
     retry: resolved.retry,
     timeoutMs: resolved.timeoutMs,
     maxBodyBytes: LIMITS.maxBatchBytes,
@@ -138,8 +140,6 @@ export function createAnalytics<T extends TaxonomyParam = undefined>(options: An
     report(new SluiceSdkError('invalid_event', message, { count: 1, messageIds: [messageId] }));
     return messageId;
   };
-
-  const build = createEventBuilder({ now: platform.now, context: options.context, taxonomy: resolved.validate ? (options.taxonomy as AnyTaxonomy | undefined) : undefined });
 
   const stats = (): AnalyticsStats => ({ queued: buffer.length, inFlight: inFlight.events, dropped: drops.dropped, ...counters });
 

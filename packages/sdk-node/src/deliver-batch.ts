@@ -1,4 +1,4 @@
-import type { Rejection, WireEvent } from '@sluice/schema';
+import type { Context, Rejection, WireEvent } from '@sluice/schema';
 import { retryDelay } from '@sluice/schema/wire';
 import type { Compression, Encoding } from './encode-batch';
 import { encodeBatch } from './encode-batch';
@@ -14,6 +14,8 @@ export interface DeliveryConfig {
   headers: Record<string, string>;
   encoding: Encoding;
   compression: Compression;
+  /** Sent once per request as the batch's `context`; the collector merges it into every event. */
+  context: Context;
   retry: RetryPolicy;
   timeoutMs: number;
   /** Largest body before compression; a bigger batch is split locally before it is sent. */
@@ -46,7 +48,7 @@ export async function deliverBatch(config: DeliveryConfig, events: WireEvent[], 
       if (!(await sleep(platform, wait, signal))) return;
     }
     if (signal.aborted) return;
-    const encoded = await encodeBatch({ batch: events, sentAt: new Date(platform.now()).toISOString() }, config.encoding, config.compression);
+    const encoded = await encodeBatch({ batch: events, sentAt: new Date(platform.now()).toISOString(), context: config.context }, config.encoding, config.compression);
     if (encoded.rawBytes > config.maxBodyBytes && events.length > 1) return splitAndDeliver(config, events, report);
     const outcome = await sendRequest(platform, {
       url: config.url,

@@ -61,7 +61,9 @@ export function createEventBuilder(options: EventBuilderOptions) {
       bytes += String(message.anonymousId).length + 16;
     }
     if (message.context === undefined) {
-      event.context = baseContext;
+      // The shared context is not copied into the event: it travels once per request, as the
+      // batch's own `context`, which the collector merges into every event (DESIGN: POST /v1/batch).
+      // It still counts towards the event's size, since the collector stores it with the event.
       bytes += baseContextBytes;
     } else {
       event.context = { ...baseContext, ...message.context, library: LIBRARY };
@@ -94,6 +96,8 @@ export function createEventBuilder(options: EventBuilderOptions) {
   };
 
   return {
+    /** The context of every event that brings none of its own: sent as the batch's `context`. */
+    sharedContext: baseContext,
     track(message: TrackMessage<undefined, string>): BuiltEvent {
       const event = start('track', message);
       event.event = message.event;

@@ -23,7 +23,7 @@ describe('delivery on the wire', () => {
     const trackId = analytics.track({ event: 'Order Placed', userId: 'u1', properties: { total: 42.5, items: [{ sku: 'a' }], note: 'héllo ✓' }, timestamp: at });
     analytics.identify({ userId: 'u1', traits: { plan: 'pro' } });
     analytics.page({ anonymousId: 'a1', name: 'Home', properties: { path: '/' } });
-    analytics.screen({ userId: 'u1', name: 'Settings' });
+    analytics.screen({ userId: 'u1', name: 'Settings', context: { screen: { width: 390 } } });
     analytics.group({ userId: 'u1', groupId: 'g1', traits: { seats: 3 } });
     analytics.alias({ userId: 'u1', previousId: 'a1' });
     await analytics.flush();
@@ -39,14 +39,18 @@ describe('delivery on the wire', () => {
     expect(typeof body.sentAt).toBe('string');
     expect(Date.parse(body.sentAt)).toBeGreaterThan(Date.now() - 10_000);
     const library = { name: '@sluice/sdk-node', version: '0.0.0' };
+    // The context shared by every event travels once, as the batch's context (the collector merges
+    // it into each event); an event with a context of its own carries all of it.
+    expect(body.context).toEqual({ app: { name: 'test' }, library });
     expect(body.batch).toEqual([
-      { type: 'track', messageId: trackId, timestamp: '2025-06-01T12:00:00.000Z', event: 'Order Placed', userId: 'u1', properties: { total: 42.5, items: [{ sku: 'a' }], note: 'héllo ✓' }, context: { app: { name: 'test' }, library } },
-      expect.objectContaining({ type: 'identify', userId: 'u1', traits: { plan: 'pro' }, context: { app: { name: 'test' }, library } }),
+      { type: 'track', messageId: trackId, timestamp: '2025-06-01T12:00:00.000Z', event: 'Order Placed', userId: 'u1', properties: { total: 42.5, items: [{ sku: 'a' }], note: 'héllo ✓' } },
+      expect.objectContaining({ type: 'identify', userId: 'u1', traits: { plan: 'pro' } }),
       expect.objectContaining({ type: 'page', anonymousId: 'a1', name: 'Home', properties: { path: '/' } }),
-      expect.objectContaining({ type: 'screen', userId: 'u1', name: 'Settings' }),
+      expect.objectContaining({ type: 'screen', userId: 'u1', name: 'Settings', context: { app: { name: 'test' }, screen: { width: 390 }, library } }),
       expect.objectContaining({ type: 'group', userId: 'u1', groupId: 'g1', traits: { seats: 3 } }),
       expect.objectContaining({ type: 'alias', userId: 'u1', previousId: 'a1' }),
     ]);
+    expect(body.batch.filter((event: { context?: unknown }) => event.context !== undefined)).toHaveLength(1);
     for (const event of body.batch) {
       expect(event.messageId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       expect(Number.isNaN(Date.parse(event.timestamp))).toBe(false);

@@ -98,6 +98,8 @@ describe.skipIf(!collectorAvailable)('@sluice/sdk-node → @sluice/collector (ch
       concurrency: 2,
       // msgpack is the default; gzip on top exercises the collector's decompression too.
       compression: 'gzip',
+      // Sent once per request as the batch's context; the collector merges it into every event.
+      context: { app: { name: 'shop' } },
       retry: { attempts: 5, baseMs: 50, capMs: 200 },
       onError: (error) => errors.push(error),
     });
@@ -133,15 +135,16 @@ describe.skipIf(!collectorAvailable)('@sluice/sdk-node → @sluice/collector (ch
 
     const rows = await (
       await engine!.client.query({
-        query: `SELECT message_id, any(type) AS type, count() AS n, any(library_name) AS library FROM sluice.events WHERE project = {p:String} GROUP BY message_id`,
+        query: `SELECT message_id, any(type) AS type, count() AS n, any(library_name) AS library, any(toString(context.app.name)) AS app, any(page_path) AS path FROM sluice.events WHERE project = {p:String} GROUP BY message_id`,
         format: 'JSONEachRow',
         query_params: { p: 'sdk-node' },
       })
-    ).json<{ message_id: string; type: string; n: string | number; library: string }>();
+    ).json<{ message_id: string; type: string; n: string | number; library: string; app: string; path: string }>();
     const landed = new Map(rows.map((row) => [row.message_id, row]));
     expect(rows.length).toBe(N);
     for (const { id, type } of sent) {
-      expect(landed.get(id), id).toMatchObject({ type, library: '@sluice/sdk-node' });
+      // The shared context landed with every event, and a page's own context beside it.
+      expect(landed.get(id), id).toMatchObject({ type, library: '@sluice/sdk-node', app: 'shop', path: type === 'page' ? '/pricing' : '' });
       expect(Number(landed.get(id)!.n), `${id} landed more than once`).toBe(1);
     }
   });
