@@ -47,11 +47,15 @@ export function isColumnBreakdown(value: string | undefined): value is ColumnBre
  *   `events`, which has the breakdown's columns.
  */
 export function trendsSource(q: Pick<TrendsQuestion, 'interval' | 'breakdown' | 'users' | 'by'>): QuerySource {
-  const actor = resolveActor(q.by);
-  if (q.users && actor !== 'distinct_id') return q.breakdown === undefined && actor === 'person' ? TABLES.eventsById : TABLES.events;
+  if (usersApart(q)) return q.breakdown === undefined && resolveActor(q.by) === 'person' ? TABLES.eventsById : TABLES.events;
   if (q.breakdown === undefined) return TABLES.hourly;
   if (isColumnBreakdown(q.breakdown) && q.interval === 'day') return TABLES.daily;
   return TABLES.events;
+}
+
+/** Whether users are counted apart from the events: any actor but distinct_id, whose uniq states the rollups hold. */
+function usersApart(q: Pick<TrendsQuestion, 'users' | 'by'>): boolean {
+  return q.users === true && resolveActor(q.by) !== 'distinct_id';
 }
 
 /** Every whole bucket that overlaps [from, to). */
@@ -73,7 +77,7 @@ function breakdownExpr(p: Params, breakdown: string): string {
 export function buildTrendsQuery(scope: QueryScope, q: TrendsQuestion): SqlQuery {
   const source = trendsSource(q);
   // Counted apart from the users (see trendsSource), events come from the rollup unless broken down.
-  const apart = q.users === true && resolveActor(q.by) !== 'distinct_id';
+  const apart = usersApart(q);
   const countsFrom = apart && q.breakdown === undefined ? TABLES.hourly : source;
   const { start, end } = trendsWindow(q);
   const p = createParams(scope);
@@ -89,7 +93,7 @@ export function buildTrendsQuery(scope: QueryScope, q: TrendsQuestion): SqlQuery
   if (countsFrom === TABLES.hourly) {
     bucket = day ? 'toStartOfDay(hour)' : 'hour';
     range = `hour >= ${p.add(TIME, toClickHouseTime(start))} AND hour < ${p.add(TIME, toClickHouseTime(end))}`;
-    counts = `sum(events) AS n_events${q.users && source === TABLES.hourly ? ', uniqMerge(users) AS n_users' : ''}`;
+    counts = `sum(events) AS n_events${q.users && !apart ? ', uniqMerge(users) AS n_users' : ''}`;
   } else if (countsFrom === TABLES.daily) {
     bucket = "toDateTime(day, 'UTC')";
     const date = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
