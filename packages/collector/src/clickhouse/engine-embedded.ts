@@ -7,6 +7,28 @@ import { CollectorError } from '../errors';
 
 type ChdbConnectionModule = typeof import('chdb/connection');
 
+/** The part of chdb's connection extension the write path uses: a Buffer handed to chDB without a copy. */
+export interface ChdbRawInsert {
+  rawInsert(params: {
+    table: string;
+    values: Buffer;
+    format: 'JSONEachRow';
+    settings: Record<string, string | number>;
+    signal?: AbortSignal;
+  }): Promise<unknown>;
+}
+
+const rawInserts = new WeakMap<ClickHouseClient, ChdbRawInsert>();
+
+/**
+ * chdb's zero-copy insert for a client that `openEmbedded` made, else undefined. Through
+ * `client.exec`, chdb turns the NDJSON Buffer into a string, appends it to the statement and encodes
+ * it again; `rawInsert` passes the bytes as they are.
+ */
+export function embeddedRawInsert(client: ClickHouseClient): ChdbRawInsert | undefined {
+  return rawInserts.get(client);
+}
+
 /**
  * Opens chDB on `path` behind `@clickhouse/client`, so the embedded engine and a server share one
  * code path. chdb is an optional peer dependency and is loaded only here.
@@ -22,6 +44,8 @@ export async function openEmbedded(path: string): Promise<ClickHouseClient> {
     throw embeddedError(dir, error);
   }
   const client = createClient({ connection } as unknown as Parameters<typeof createClient>[0]);
+  const extension = (connection as unknown as { chdb?: Partial<ChdbRawInsert> }).chdb;
+  if (typeof extension?.rawInsert === 'function') rawInserts.set(client, extension as ChdbRawInsert);
   // Opening is lazy in places: the first query is where a locked directory shows.
   const ping = await client.ping();
   if (!ping.success) {

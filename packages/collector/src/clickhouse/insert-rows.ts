@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { DEFAULTS } from '../defaults';
-import { checkToken, identifier } from './identifiers';
+import { embeddedRawInsert } from './engine-embedded';
+import { checkToken, identifier, plainName } from './identifiers';
 import { TABLES } from './tables';
 
 export interface InsertRowsOptions {
@@ -32,7 +33,13 @@ export type InsertRows = (table: InsertTable, lines: Buffer, token: string, sign
  * Tokens are restricted to `[A-Za-z0-9_.:-]` (checkToken), so they are safe inside the quotes.
  */
 export function insertStatement(target: string, token: string): string {
-  return `INSERT INTO ${target} SETTINGS deduplicate_blocks_in_dependent_materialized_views = 1, insert_deduplication_token = '${checkToken(token)}' FORMAT JSONEachRow`;
+  const settings = Object.entries(insertSettings(token)).map(([name, value]) => `${name} = ${typeof value === 'string' ? `'${value}'` : value}`);
+  return `INSERT INTO ${target} SETTINGS ${settings.join(', ')} FORMAT JSONEachRow`;
+}
+
+/** The settings of every insert, checked: the statement's SETTINGS clause, or chdb's raw insert's. */
+export function insertSettings(token: string): { deduplicate_blocks_in_dependent_materialized_views: number; insert_deduplication_token: string } {
+  return { deduplicate_blocks_in_dependent_materialized_views: 1, insert_deduplication_token: checkToken(token) };
 }
 
 /**
@@ -47,6 +54,14 @@ export function createInsertRows(client: ClickHouseClient, options: InsertRowsOp
     [TABLES.events]: `${db}.${identifier(TABLES.events, 'table')}`,
     [TABLES.quarantine]: `${db}.${identifier(TABLES.quarantine, 'table')}`,
   };
+  const raw = embeddedRawInsert(client);
+  if (raw !== undefined) {
+    const database = plainName(options.database ?? DEFAULTS.database, 'database');
+    return async (table, lines, token, signal) => {
+      if (lines.length === 0) return;
+      await raw.rawInsert({ table: `${database}.${table}`, values: lines, format: 'JSONEachRow', settings: insertSettings(token), signal });
+    };
+  }
   return async (table, lines, token, signal) => {
     const result = await client.exec({
       query: insertStatement(target[table], token),

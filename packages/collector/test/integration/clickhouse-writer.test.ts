@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { defineTaxonomy } from '@sluice/schema';
 import type { Engine } from '../../src/clickhouse/index';
 import { createClickHouseSink, createEngine, createInsertChain, migrate, rowsToBatch } from '../../src/clickhouse/index';
+import { embeddedRawInsert } from '../../src/clickhouse/engine-embedded';
+import { createInsertRows } from '../../src/clickhouse/insert-rows';
 import { CollectorError } from '../../src/errors';
 import type { EventRow } from '../../src/rows';
 import { BASE_TIME, eventRow, quarantineRow, rows, tempDir } from './clickhouse-fixtures';
@@ -228,5 +230,18 @@ describe('ClickHouse sink on chdb', () => {
     expect(writer.stats()).toMatchObject({ bufferedRows: 0, insertedRows: 50, insertedBatches: 8 });
     await expect(writer.write({ events: [eventRow({ project: p })], quarantine: [] })).rejects.toMatchObject({ code: 'unavailable' });
     expect(await writer.ready()).toBe(false);
+  });
+
+  it("hands the NDJSON bytes to chdb's raw insert, and multi-byte text lands as sent", async () => {
+    // The write path's fast lane on chDB: without it, every insert is decoded into a string and re-encoded.
+    expect(embeddedRawInsert(engine.client)).toBeDefined();
+    const p = 'raw-bytes';
+    const note = 'Zürich → 東京 🚀, a "quote", a \\ and a\nnewline';
+    const batch = rowsToBatch(`${p}-1`, { events: [eventRow({ project: p, message_id: 'm-raw', properties: { note } })], quarantine: [] });
+    const insertRows = createInsertRows(engine.client);
+    await insertRows('events', batch.events, batch.token, new AbortController().signal);
+    await insertRows('events', batch.events, batch.token, new AbortController().signal);
+    const landed = await rows<{ note: string }>(engine.client, 'SELECT properties.note AS note FROM sluice.events WHERE project = {p:String}', { p });
+    expect(landed).toEqual([{ note }]);
   });
 });
