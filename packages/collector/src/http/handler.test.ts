@@ -61,6 +61,28 @@ describe('POST /v1/batch', () => {
     expect(JSON.parse(sink.quarantine[0]!.raw)).toEqual({ type: 'track', userId: 'u1', messageId: 'bad-1' });
   });
 
+  it("quarantines a rejected event with the batch's shared context merged under its own", async () => {
+    const { post, sink } = setup();
+    const res = await post('/v1/batch', {
+      batch: [
+        track({ messageId: 'ok-1' }),
+        { type: 'track', userId: 'u1', messageId: 'bad-ctx', context: { locale: 'de-DE', app: { name: 'mine' } } },
+        { type: 'track', userId: 'u1', messageId: 'bad-plain' },
+      ],
+      context: { app: { name: 'shop', version: '2.1.0' }, library: { name: '@sluice/sdk-node', version: '0.1.0' } },
+    });
+    expect((await res.json()).accepted).toBe(1);
+    expect(sink.events[0]?.library_name).toBe('@sluice/sdk-node');
+    const raw = Object.fromEntries(sink.quarantine.map((row) => [row.message_id, JSON.parse(row.raw) as Record<string, unknown>]));
+    expect(raw['bad-ctx']?.context).toEqual({ app: { name: 'mine' }, library: { name: '@sluice/sdk-node', version: '0.1.0' }, locale: 'de-DE' });
+    expect(raw['bad-plain']).toEqual({
+      type: 'track',
+      userId: 'u1',
+      messageId: 'bad-plain',
+      context: { app: { name: 'shop', version: '2.1.0' }, library: { name: '@sluice/sdk-node', version: '0.1.0' } },
+    });
+  });
+
   it('writes nothing and answers 200 with accepted 0 when every event is invalid', async () => {
     const { post, sink } = setup();
     const res = await post('/v1/batch', { batch: [{ type: 'track' }] });

@@ -97,8 +97,8 @@ function parse(body: unknown, type: EventType | undefined, taxonomy: AnyTaxonomy
     if (!result.success) {
       throw new CollectorError(result.code === 'too_many_events' ? 'payload_too_large' : 'invalid_body', result.message);
     }
-    const batch = (body as { batch: unknown[] }).batch;
-    return { events: result.events, rejected: result.rejected, sentAt: result.sentAt, raw: (index) => batch[index] };
+    const { batch, context } = body as { batch: unknown[]; context?: unknown };
+    return { events: result.events, rejected: result.rejected, sentAt: result.sentAt, raw: (index) => withBatchContext(batch[index], context) };
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new CollectorError('invalid_body', `the body of /v1/${type} must be one event as a JSON object, such as {"userId":"u1",...}; send arrays of events to /v1/batch`);
@@ -108,6 +108,21 @@ function parse(body: unknown, type: EventType | undefined, taxonomy: AnyTaxonomy
   return result.success
     ? { events: [{ index: 0, event: result.event }], rejected: [], sentAt: undefined, raw: () => event }
     : { events: [], rejected: [result.rejection], sentAt: undefined, raw: () => event };
+}
+
+/**
+ * A rejected event as its client meant it, for the quarantine: the batch's shared `context` (which
+ * the Node SDK sends once per request) under the event's own keys, as parseBatch merges them for an
+ * accepted event. An event whose own `context` is not an object is kept exactly as sent.
+ */
+function withBatchContext(raw: unknown, shared: unknown): unknown {
+  if (!isRecord(shared) || !isRecord(raw)) return raw;
+  if (raw.context !== undefined && !isRecord(raw.context)) return raw;
+  return { ...raw, context: { ...shared, ...raw.context } };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function asSinkError(error: unknown): CollectorError {
