@@ -138,7 +138,8 @@ describe.each(ADAPTERS)('over real HTTP through the %s adapter', (adapter) => {
     );
     expect(quarantine).toHaveLength(1);
     expect(quarantine[0]).toMatchObject({ path: 'event', reason: expect.stringMatching(/event/) });
-    expect(JSON.parse(quarantine[0]!.raw)).toEqual({ type: 'track', messageId: `${adapter}-cols-bad`, userId: 'u1' });
+    // As the client meant it: the batch's shared context merged under the event's own (none here).
+    expect(JSON.parse(quarantine[0]!.raw)).toEqual({ type: 'track', messageId: `${adapter}-cols-bad`, userId: 'u1', context: body.context });
   });
 
   it('stores a retried batch and a re-sent messageId once', async () => {
