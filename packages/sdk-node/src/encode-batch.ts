@@ -1,6 +1,6 @@
 import { constants, gzip } from 'node:zlib';
-import { Packr } from 'msgpackr';
 import type { WireBatch } from '@sluice/schema';
+import { createMsgpackWriter } from './msgpack-writer';
 
 export type Encoding = 'msgpack' | 'json';
 export type Compression = 'gzip' | 'none';
@@ -12,11 +12,8 @@ export interface EncodedBody {
   headers: Record<string, string>;
 }
 
-/**
- * Plain MessagePack that any decoder reads: no msgpackr record extension. `variableMapSize` writes
- * the smallest map header, which is about 10% faster and smaller on event objects than the default.
- */
-const packr = new Packr({ useRecords: false, variableMapSize: true });
+/** Plain MessagePack that any decoder reads, from what JSON would send (see `msgpack-writer`). */
+const msgpack = createMsgpackWriter();
 
 const CONTENT_TYPE: Record<Encoding, string> = {
   msgpack: 'application/msgpack',
@@ -29,7 +26,7 @@ const CONTENT_TYPE: Record<Encoding, string> = {
  * times) runs on libuv's thread pool, so it does not hold the event loop.
  */
 export async function encodeBatch(batch: WireBatch, encoding: Encoding, compression: Compression): Promise<EncodedBody> {
-  const raw: Uint8Array = encoding === 'msgpack' ? packr.pack(batch) : Buffer.from(JSON.stringify(batch));
+  const raw: Uint8Array = encoding === 'msgpack' ? msgpack.encode(batch) : Buffer.from(JSON.stringify(batch));
   const headers: Record<string, string> = { 'content-type': CONTENT_TYPE[encoding] };
   if (compression === 'none') return { body: raw, rawBytes: raw.byteLength, headers };
   headers['content-encoding'] = 'gzip';

@@ -47,6 +47,7 @@ const loaded: Loaded = await (async (): Promise<Loaded> => {
 const collectorAvailable = requirement('the built @sluice/collector with chdb', 'collector' in loaded, `run npm ci && npm run build (${'reason' in loaded ? loaded.reason : ''})`);
 
 const N = 600;
+const PLACED_AT = new Date(Date.UTC(2025, 5, 1, 12));
 const dir = mkdtempSync(join(tmpdir(), 'sluice-sdk-node-'));
 let engine: Awaited<ReturnType<CollectorModule['createEngine']>> | undefined;
 let collector: ReturnType<CollectorModule['createCollector']> | undefined;
@@ -108,7 +109,11 @@ describe.skipIf(!collectorAvailable)('@sluice/sdk-node → @sluice/collector (ch
       const userId = `user-${i % 37}`;
       switch (i % 6) {
         case 0:
-          sent.push({ id: analytics.track({ event: 'Order Placed', userId, properties: { total: i * 1.25, currency: 'EUR', items: [{ sku: `s${i}` }] } }), type: 'track' });
+          // A Date and an undefined value travel as JSON would send them (an ISO string; left out).
+          sent.push({
+            id: analytics.track({ event: 'Order Placed', userId, properties: { total: i * 1.25, currency: 'EUR', items: [{ sku: `s${i}` }], placedAt: PLACED_AT, coupon: undefined } }),
+            type: 'track',
+          });
           break;
         case 1:
           sent.push({ id: analytics.identify({ userId, traits: { plan: i % 2 ? 'pro' : 'free' } }), type: 'identify' });
@@ -135,17 +140,19 @@ describe.skipIf(!collectorAvailable)('@sluice/sdk-node → @sluice/collector (ch
 
     const rows = await (
       await engine!.client.query({
-        query: `SELECT message_id, any(type) AS type, count() AS n, any(library_name) AS library, any(toString(context.app.name)) AS app, any(page_path) AS path FROM sluice.events WHERE project = {p:String} GROUP BY message_id`,
+        query: `SELECT message_id, any(type) AS type, count() AS n, any(library_name) AS library, any(toString(context.app.name)) AS app, any(page_path) AS path, any(toString(properties.placedAt)) AS placedAt, any(JSONHas(toJSONString(properties), 'coupon')) AS hasCoupon FROM sluice.events WHERE project = {p:String} GROUP BY message_id`,
         format: 'JSONEachRow',
         query_params: { p: 'sdk-node' },
       })
-    ).json<{ message_id: string; type: string; n: string | number; library: string; app: string; path: string }>();
+    ).json<{ message_id: string; type: string; n: string | number; library: string; app: string; path: string; placedAt: string; hasCoupon: number | boolean }>();
     const landed = new Map(rows.map((row) => [row.message_id, row]));
     expect(rows.length).toBe(N);
     for (const { id, type } of sent) {
       // The shared context landed with every event, and a page's own context beside it.
       expect(landed.get(id), id).toMatchObject({ type, library: '@sluice/sdk-node', app: 'shop', path: type === 'page' ? '/pricing' : '' });
       expect(Number(landed.get(id)!.n), `${id} landed more than once`).toBe(1);
+      // ClickHouse's JSON column reads the ISO string as a DateTime64.
+      if (type === 'track') expect(landed.get(id), id).toMatchObject({ placedAt: expect.stringMatching(/^2025-06-01 12:00:00/), hasCoupon: 0 });
     }
   });
 });
