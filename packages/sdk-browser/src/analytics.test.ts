@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseBatch } from '@sluice/schema';
 import { createWorld } from '../test/fake-browser';
 import { LIBRARY } from './version';
 
@@ -18,7 +19,7 @@ describe('events on the wire', () => {
     expect(req!.keepalive).toBe(true);
     expect(req!.body.writeKey).toBe('wk_test');
     expect(req!.body.sentAt).toBe(new Date(world.now).toISOString());
-    const [e] = req!.body.batch;
+    const [e] = world.events();
     expect(e).toMatchObject({
       type: 'track',
       event: 'Order Placed',
@@ -38,6 +39,47 @@ describe('events on the wire', () => {
     expect(e!.userId).toBeUndefined();
     expect(typeof e!.context!.timezone).toBe('string');
     expect(e!.context!.sessionId).toMatch(UUID7);
+  });
+
+  it('sends the context its events share once per batch, and an event whose context differs with its own', async () => {
+    const world = createWorld();
+    const { analytics, win } = world.tab();
+    analytics.track('a');
+    analytics.track('b');
+    Object.assign(win.location, { href: 'https://shop.example/checkout', pathname: '/checkout', search: '' }); // history.pushState
+    analytics.track('c');
+    await analytics.flush();
+    expect(world.sent).toHaveLength(1);
+    const { body } = world.sent[0]!;
+    expect(body.context).toMatchObject({ page: { path: '/cart' }, userAgent: 'FakeBrowser/1.0' });
+    expect(body.batch.map((e) => e.context?.page)).toEqual([undefined, undefined, expect.objectContaining({ path: '/checkout' })]);
+    // What the collector reads: the batch's context merged under each event's own.
+    const parsed = parseBatch(body);
+    if (!parsed.success) throw new Error(parsed.message);
+    expect(parsed.rejected).toEqual([]);
+    expect(parsed.events.map(({ event }) => [event.event, (event.context!.page as { url: string }).url])).toEqual([
+      ['a', 'https://shop.example/cart?utm_source=news&utm_medium=email&utm_campaign=spring&x=1'],
+      ['b', 'https://shop.example/cart?utm_source=news&utm_medium=email&utm_campaign=spring&x=1'],
+      ['c', 'https://shop.example/checkout'],
+    ]);
+    expect(parsed.events[2]!.event.context!.campaign).toEqual({});
+  });
+
+  it('never sends a batch-level context with events beforeSend edited, so what it removed stays removed', async () => {
+    const world = createWorld();
+    const { analytics } = world.tab({ beforeSend: (e) => ({ ...e, context: { ...e.context, userAgent: undefined } }) });
+    analytics.track('a');
+    analytics.track('b');
+    await analytics.flush();
+    const { body } = world.sent[0]!;
+    expect(body.context).toBeUndefined();
+    const parsed = parseBatch(body);
+    if (!parsed.success) throw new Error(parsed.message);
+    expect(parsed.events).toHaveLength(2);
+    for (const { event } of parsed.events) {
+      expect(event.context).toMatchObject({ page: { path: '/cart' } });
+      expect(event.context!.userAgent).toBeUndefined();
+    }
   });
 
   it('parses every utm_* parameter and leaves campaign empty without them', async () => {

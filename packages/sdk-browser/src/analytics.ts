@@ -5,8 +5,8 @@ import { DEFAULTS } from './defaults';
 import { browserPlatform, type Platform } from './platform';
 import { createIdentity } from './identity';
 import { createStore } from './store';
-import { createTabQueue, wire, type Entry, type Stats } from './tab-queue';
-import { batchBody, byteLength, createTransport } from './transport';
+import { createTabQueue, type Entry, type Stats } from './tab-queue';
+import { batchBody, byteLength, createTransport, eventJson } from './transport';
 
 export type Options = Partial<typeof DEFAULTS> & {
   /** The project's write key. */
@@ -72,13 +72,16 @@ export const createAnalytics = <T = undefined>(options: Options): Analytics<T> =
   /** Most events per batch: halved on each 413 until a batch goes through. */
   let batchLimit: number = LIMITS.maxBatchEvents;
   let chain = Promise.resolve();
-  /** The oldest events not in flight, within the batch limits. */
+  /** The oldest events not in flight, within the batch limits, all with their context kept apart or none (see `eventJson`). */
   const nextBatch = () => {
     const batch: Entry[] = [];
     let size = 200;
+    let shared: string | undefined;
     for (const entry of queue.load()) {
       if (inFlight.has(entry.id)) continue;
-      size += byteLength(wire(entry)) + 1;
+      if (!batch.length) size += byteLength((shared = entry.context) || '');
+      else if (!shared != !entry.context) break;
+      size += byteLength(eventJson(entry, shared)) + 1;
       if (batch.length && (size > config.maxBatchBytes || batch.length >= batchLimit)) break;
       batch.push(entry);
     }
@@ -89,7 +92,7 @@ export const createAnalytics = <T = undefined>(options: Options): Analytics<T> =
   const drain = async () => {
     for (let batch; ready() && (batch = nextBatch()).length; ) {
       const ids = (preparing = messageIds(batch));
-      const answer = await post(batch.map(wire), () => preparing == ids && !!(inFlight = ids));
+      const answer = await post(batch, () => preparing == ids && !!(inFlight = ids));
       preparing = undefined;
       inFlight = new Set();
       if (!answer) continue; // a beacon took the batch while it was being compressed
@@ -131,7 +134,7 @@ export const createAnalytics = <T = undefined>(options: Options): Analytics<T> =
   /** On unload or hide: hand the queue to the browser, which sends it even after the page is gone. */
   const beacon = () => {
     for (let batch; ready() && navigator?.sendBeacon && (batch = nextBatch()).length; ) {
-      if (!navigator.sendBeacon(url, batchBody(batch.map(wire), config.writeKey, now()))) return;
+      if (!navigator.sendBeacon(url, batchBody(batch, config.writeKey, now()))) return;
       const ids = messageIds(batch);
       if (preparing && [...preparing].some((id) => ids.has(id))) preparing = undefined;
       queue.remove(ids);
@@ -154,11 +157,11 @@ export const createAnalytics = <T = undefined>(options: Options): Analytics<T> =
     let event: WireEvent | null | undefined | false = { type, messageId: nextId(time), timestamp: iso, anonymousId: identity.anonymousId(), userId: identity.userId(), ...fields };
     const shared = context!(identity.session());
     // beforeSend gets a context of its own to edit; otherwise events of one page and session share the context's JSON.
-    if (config.beforeSend && !(event = config.beforeSend({ ...event, context: JSON.parse(shared.json) }))) return;
-    const entry: Entry = { id: event.messageId, head: '', context: config.beforeSend ? undefined : shared.json };
+    if (config.beforeSend && !(event = config.beforeSend({ ...event, context: JSON.parse(shared) }))) return;
+    const entry: Entry = { id: event.messageId, head: '', context: config.beforeSend ? undefined : shared };
     try {
       entry.head = JSON.stringify(event);
-      const text = wire(entry);
+      const text = eventJson(entry);
       // UTF-8 takes at most 3 bytes per UTF-16 unit: most events need no encoding to be measured.
       if (text.length * 3 > config.maxEventBytes && byteLength(text) > config.maxEventBytes) throw 0;
     } catch {

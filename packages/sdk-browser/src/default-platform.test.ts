@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { WireBatch } from '@sluice/schema';
+import { parseBatch, type WireBatch } from '@sluice/schema';
 import { createAnalytics } from './index';
 
 // No platform injected except fetch: the SDK reads happy-dom's window, document, navigator,
@@ -21,7 +21,9 @@ describe('the default platform (happy-dom globals)', () => {
     const a = createAnalytics({ writeKey: 'k', endpoint: 'https://c.example', persistence: 'cookie', compression: false, flushIntervalMs: 60_000, platform: { fetch } });
     a.track('Viewed');
     await a.flush();
-    const [page, viewed] = bodies[0]!.batch;
+    const parsed = parseBatch(bodies[0]); // as the collector reads it
+    if (!parsed.success) throw new Error(parsed.message);
+    const [page, viewed] = parsed.events.map(({ event }) => event);
     expect(page).toMatchObject({ type: 'page', properties: { path: '/pricing', title: 'Pricing' } });
     expect(viewed!.context).toMatchObject({ page: { url: 'https://app.example/pricing?utm_source=ads', title: 'Pricing' }, campaign: { source: 'ads' } });
     expect(viewed!.context!.userAgent).toBe(navigator.userAgent);

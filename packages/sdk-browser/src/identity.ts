@@ -24,8 +24,11 @@ export interface IdentityOptions {
 export const createIdentity = ({ options, store, prefix, uuid, now, document, navigator }: IdentityOptions) => {
   const [anonymousKey, userKey, sessionKey, optOutKey] = ['a', 'u', 's', 'o'].map((name) => prefix + name) as [string, string, string, string];
   let anonymous = '';
-  /** The stored session text last read, and its parts: id, start and last activity. */
-  let session: unknown[] = [];
+  /** The stored session text last read or written, and its parts: id, start and last activity. */
+  let session: string | undefined;
+  let id = '';
+  let start = 0;
+  let last = 0;
   const cookie = options.persistence == 'cookie' && document;
   const readAnonymous = () => (cookie ? /(?:^|; )sluice_aid=([^;]+)/.exec(document.cookie)?.[1] : store.get(anonymousKey));
   const writeAnonymous = (id: string) =>
@@ -47,14 +50,13 @@ export const createIdentity = ({ options, store, prefix, uuid, now, document, na
       const time = now();
       const stored = store.get(sessionKey) || '';
       // A burst reads the same stored text: it is split once, not once per event.
-      if (stored !== session[0]) {
-        const [id, start, last] = stored.split(' ');
-        session = [stored, id, Number(start), Number(last)];
+      if (stored !== session) {
+        const parts = (session = stored).split(' ');
+        (id = parts[0]!), (start = +parts[1]!), (last = +parts[2]!);
       }
-      let [, id, start, last] = session as [string, string, number, number];
       if (!id || time - last > options.sessionTimeoutMs || time - start > options.sessionMaxMs) (id = uuid()), (start = time), (last = NaN);
       // A storage write costs more than the rest of track(): the last-activity time is written at most once per SESSION_TOUCH_MS.
-      if (!(time - last < SESSION_TOUCH_MS)) store.set(sessionKey, `${id} ${start} ${time}`);
+      if (!(time - last < SESSION_TOUCH_MS)) store.set(sessionKey, (session = `${id} ${start} ${(last = time)}`));
       return id;
     },
     optedOut() {

@@ -117,7 +117,7 @@ describe('persistence', () => {
 });
 
 describe('a burst of tracks', () => {
-  it('stores a task\'s events together at its end, in chunks, not once per event', async () => {
+  it('stores a task\'s events together at its end, in one write, not once per event', async () => {
     const world = createWorld();
     const tab = world.tab({ flushAt: 1000 });
     tab.nav.onLine = false;
@@ -132,8 +132,10 @@ describe('a burst of tracks', () => {
     await Promise.resolve();
     const keys = queueKeys(world);
     const stored = keys.map((k) => world.storage.map.get(k)!);
-    expect(sets).toBe(keys.length);
-    expect(stored.every((text) => text.length <= CHUNK_CHARS + 2)).toBe(true);
+    // One chunk, however long: in Chromium each localStorage write costs about as much as tens of KB more in the same write.
+    expect(sets).toBe(1);
+    expect(keys).toHaveLength(1);
+    expect(stored[0]!.length).toBeGreaterThan(CHUNK_CHARS);
     // Each chunk: the context its events share, then the events without it.
     const chunks = stored.map((text) => JSON.parse(text) as [{ page: { path: string } }, ...{ properties: { i: number }; context?: unknown }[]]);
     expect(chunks.every(([context]) => context.page.path == '/cart')).toBe(true);
@@ -190,6 +192,9 @@ describe('upgrading from the single-key queue of earlier versions', () => {
       '0190a1b2-c3d4-7e5f-8a6b-000000000002',
     ]);
     expect(world.events().map((e) => e.event)).toContain('after upgrade');
+    // Each keeps the context it was stored with: none of this page's context is merged into it.
+    const adopted = world.events().filter((e) => e.messageId!.startsWith('0190a1b2'));
+    expect(adopted.map((e) => e.context)).toEqual([old('', 1).context, old('', 2).context]);
     expect(queueKeys(world)).toEqual([]);
     await world.advance(10 * 60_000);
     expect(world.events()).toHaveLength(3);

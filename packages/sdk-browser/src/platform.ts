@@ -7,7 +7,8 @@ export interface Platform {
   /** A uniform number in [0, 1). */
   random: () => number;
   setTimeout: (fn: () => void, ms: number) => unknown;
-  clearTimeout: (id: unknown) => void;
+  /** Never called (the SDK cancels no timer); still accepted, for platforms written for earlier versions. */
+  clearTimeout?: (id: unknown) => void;
   /** Runs a callback once the main thread is idle: `requestIdleCallback`, else a timeout of 0. */
   idle: (fn: () => void) => void;
   /** Absent during server rendering: the SDK then does nothing. */
@@ -23,6 +24,8 @@ export interface WindowLike extends EventTarget {
 }
 
 export interface DocumentLike extends EventTarget {
+  /** The page's URL, as `location.href`; read to notice that it changed. */
+  URL?: string;
   title: string;
   referrer: string;
   visibilityState?: string;
@@ -66,7 +69,6 @@ export const browserPlatform = (): Platform => ({
   now: Date.now,
   random: globals.crypto?.getRandomValues ? pooledRandom() : Math.random,
   setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (id) => clearTimeout(id as number),
   idle: (callback) => (globals.requestIdleCallback ? globals.requestIdleCallback(callback, { timeout: IDLE_TIMEOUT_MS }) : setTimeout(callback, 0)),
   window: globals.window,
   document: globals.document,

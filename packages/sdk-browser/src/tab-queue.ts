@@ -10,27 +10,24 @@ import { parse, type Store } from './store';
 export type Stats = DeliveryCounts;
 
 /**
- * Most characters one stored chunk takes before the next chunk starts. Below about this size a
- * localStorage write costs Chromium about the same whatever its length, so appending to a chunk this
- * small costs little, while a sent batch deletes whole chunks instead of rewriting the queue.
+ * A task's events are appended to the last stored chunk while it stays under this many characters;
+ * else they start a chunk of their own, however many they are. Appending to a small chunk costs
+ * little, a sent batch deletes whole chunks instead of rewriting the queue, and a burst is one
+ * localStorage write, not one per 16,000 characters (in Chromium a write costs about as much as
+ * writing tens of KB more in the same call).
  */
 export const CHUNK_CHARS = 16_000;
 
 /**
  * A queued event, serialised once. `head` is its JSON; when `context` (the JSON of a context that
- * events of one page and session share) is set, `head` lacks the context and the chunk stores the
- * context once for all its events.
+ * events of one page and session share) is set, `head` lacks the context, the chunk stores the
+ * context once for all its events, and so does a batch (`batchBody`).
  */
 export interface Entry {
   id: string;
   head: string;
   context?: string | undefined;
-  /** The JSON sent, built when first needed. */
-  wire?: string;
 }
-
-/** The event's JSON as it goes on the wire. */
-export const wire = (entry: Entry) => (entry.wire ??= entry.context ? entry.head.slice(0, -1) + ',"context":' + entry.context + '}' : entry.head);
 
 export interface TabQueueOptions {
   store: Store;
@@ -58,7 +55,7 @@ const entry = (event: WireEvent, context: unknown): Entry => ({ id: event.messag
  * The queue of one tab in storage, in chunks `<prefix>c<tab>.<n>`. A chunk is a JSON array: the
  * context its events share (or null), then the events without it. Only this tab writes its chunks:
  * events tracked in one task are appended at the task's end (to the last chunk while it is small and
- * has their context, else to a new one); a sent batch deletes the chunks it emptied and rewrites at
+ * has their context, else to a new one, whatever its length); a sent batch deletes the chunks it emptied and rewrites at
  * most the one it left part of. Each tab with queued events keeps a heartbeat `<prefix>h<tab>` =
  * `owner:time`. A queue whose heartbeat is stale is claimed (the heartbeat now names the claimer) and
  * adopted on the claimer's next tick if no one, including a returning owner, has written the
@@ -106,10 +103,12 @@ export const createTabQueue = (options: TabQueueOptions) => {
     const add = pending;
     pending = [];
     sync();
+    /** Chunks stored before this task: the ones a size limit applies to. */
+    const old = chunks.length;
     const touched = new Set<Chunk>();
     for (const entry of add) {
       let chunk = chunks[chunks.length - 1];
-      if (!chunk || chunk.entries[0]!.context !== entry.context || chunk.size + entry.head.length > CHUNK_CHARS) {
+      if (!chunk || chunk.entries[0]!.context !== entry.context || (chunks.length == old && chunk.size + entry.head.length > CHUNK_CHARS)) {
         chunks.push((chunk = { key: chunkPrefix + serial++, entries: [], size: 6 + (entry.context?.length || 0) }));
       }
       chunk.entries.push(entry);

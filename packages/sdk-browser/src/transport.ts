@@ -1,5 +1,6 @@
 import type { Rejection } from '@sluice/schema';
 import { parseRetryAfter, statusAction, type WireAction } from '@sluice/schema/wire';
+import type { Entry } from './tab-queue';
 
 export interface TransportOptions {
   url: string;
@@ -27,11 +28,28 @@ const encoder = new TextEncoder();
 export const byteLength = (text: string) => (/[^\0-\x7f]/.test(text) ? encoder.encode(text).length : text.length);
 
 /**
- * The body of `POST /v1/batch`, as text/plain JSON with the write key inside: no CORS preflight.
- * Built from each event's JSON as it was queued, so no event is serialised again to be sent.
+ * An event's JSON in a batch whose events share the context `shared` (none by default): without
+ * it when it is its context too, else whole. A batch never mixes events whose context is kept apart
+ * (`Entry.context`) with events that carry theirs inside (`beforeSend`, adopted from another tab):
+ * the collector merges the shared context under each event's own, key by key, and only contexts this
+ * page built, which all have the same keys, override it whole.
  */
-export const batchBody = (events: string[], writeKey: string, now: number) =>
-  '{"batch":[' + events.join(',') + '],"sentAt":"' + new Date(now).toISOString() + '","writeKey":' + JSON.stringify(writeKey) + '}';
+export const eventJson = (entry: Entry, shared?: string) =>
+  !entry.context || entry.context === shared ? entry.head : entry.head.slice(0, -1) + ',"context":' + entry.context + '}';
+
+/**
+ * The body of `POST /v1/batch`, as text/plain JSON with the write key inside: no CORS preflight.
+ * Built from each event's JSON as it was queued, so no event is serialised again to be sent. The
+ * context of the first event goes once at the top (protocol.md: a batch-level `context` is merged
+ * under each event's own), not once per event: the body is about a third as long.
+ */
+export const batchBody = (batch: Entry[], writeKey: string, now: number) => {
+  const shared = batch[0]?.context;
+  return (
+    '{"batch":[' + batch.map((entry) => eventJson(entry, shared)).join(',') + '],' + (shared ? '"context":' + shared + ',' : '') +
+    '"sentAt":"' + new Date(now).toISOString() + '","writeKey":' + JSON.stringify(writeKey) + '}'
+  );
+};
 
 /** gzip through a CompressionStream fed directly: a `Blob` of the text costs Chromium more than the compression itself. */
 const gzip = (bytes: Uint8Array<ArrayBuffer>) => {
@@ -42,13 +60,13 @@ const gzip = (bytes: Uint8Array<ArrayBuffer>) => {
 };
 
 /**
- * Sends one batch, given as its events' JSON texts, and answers what to do next, by the status table
+ * Sends one batch and answers what to do next, by the status table
  * of `@sluice/schema/wire`. Never throws. `dispatch` is asked right before the request goes out
  * (after compression, which takes a while): when it answers false, nothing is sent and the answer
  * is undefined.
  */
-export const createTransport = (options: TransportOptions) => async (events: string[], dispatch = () => true): Promise<Answer | undefined> => {
-  const text = batchBody(events, options.writeKey, options.now());
+export const createTransport = (options: TransportOptions) => async (batch: Entry[], dispatch = () => true): Promise<Answer | undefined> => {
+  const text = batchBody(batch, options.writeKey, options.now());
   const headers: Record<string, string> = { 'Content-Type': 'text/plain' };
   let data: BodyInit = text;
   // The text's length (UTF-16 units) never exceeds its UTF-8 size: a body that long is gzipped, and its bytes counted then.

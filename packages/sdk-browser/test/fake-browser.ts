@@ -4,7 +4,7 @@
  * with their own window, document and navigator over one shared storage.
  */
 import { gunzipSync } from 'node:zlib';
-import type { WireBatch } from '@sluice/schema';
+import type { WireBatch, WireEvent } from '@sluice/schema';
 import { createAnalytics, type Options } from '../src/index';
 import type { Platform } from '../src/platform';
 
@@ -53,6 +53,10 @@ export interface Sent {
 
 export type Reply = { status: number; headers?: Record<string, string>; body?: unknown } | 'network-error';
 
+/** A batch's events with its `context` merged under each event's own, key by key, as the collector's `parseBatch` does (docs/protocol.md). */
+export const eventsOf = (body: WireBatch): WireEvent[] =>
+  body.context ? body.batch.map((event) => ({ ...event, context: { ...body.context, ...event.context } })) : body.batch;
+
 export const createWorld = (start = Date.parse('2025-06-01T12:00:00Z')) => {
   let now = start;
   let seq = 0;
@@ -93,10 +97,10 @@ export const createWorld = (start = Date.parse('2025-06-01T12:00:00Z')) => {
     setDefaultReply(r: Reply) {
       defaultReply = r;
     },
-    /** Every event that crossed the network, in order. */
-    events: () => sent.flatMap((s) => s.body.batch),
+    /** Every event that crossed the network, in order, as the collector reads it: with the batch's `context` merged under its own. */
+    events: () => sent.flatMap((s) => eventsOf(s.body)),
     /** Events in requests the collector accepted (2xx) and in beacons. */
-    delivered: () => sent.flatMap((s) => (s.status < 300 ? s.body.batch : [])),
+    delivered: () => sent.flatMap((s) => (s.status < 300 ? eventsOf(s.body) : [])),
     /** Runs due timers in time order, letting promises settle in between. */
     async advance(ms: number) {
       const end = now + ms;

@@ -97,6 +97,28 @@ describe.skipIf(!hasChromium() || !collectorBuilt || !chdbPresent)('in Chromium,
     }, 30_000);
   });
 
+  it('events of one batch land with their own page, across history.pushState', async () => {
+    const page = await openPage(browser.context, app, { flushIntervalMs: 60_000 });
+    await page.evaluate(() => {
+      const analytics = (window as any).analytics;
+      analytics.track('ch spa 1');
+      history.pushState({}, '', '/checkout?utm_source=spa');
+      analytics.track('ch spa 2');
+      analytics.track('ch spa 3');
+      return analytics.flush();
+    });
+    await eventually(async () => {
+      const landed = await rows(`startsWith(event, 'ch spa ')`);
+      expect(landed.map((r) => [r.event, r.page_path, r.utm_source, r.library_name]).sort()).toEqual([
+        ['ch spa 1', '/page', '', '@sluice/sdk-browser'],
+        ['ch spa 2', '/checkout', 'spa', '@sluice/sdk-browser'],
+        ['ch spa 3', '/checkout', 'spa', '@sluice/sdk-browser'],
+      ]);
+      expect(new Set(landed.map((r) => r.session_id)).size).toBe(1);
+    }, 30_000);
+    await page.close();
+  });
+
   it('events tracked offline land after going online', async () => {
     const page = await openPage(browser.context, app);
     await browser.context.setOffline(true);

@@ -12,6 +12,7 @@ import { gunzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { WireBatch, WireEvent } from '@sluice/schema';
+import { eventsOf } from '../fake-browser';
 
 export { CHROMIUM, hasChromium } from '../../../../test/support/requirements';
 export { eventually } from '../../../../test/support/eventually';
@@ -66,7 +67,8 @@ export const recordingCollector = () => {
   return {
     requests,
     handler,
-    events: (): WireEvent[] => requests.flatMap((r) => r.body?.batch ?? []),
+    /** Every event received, as the collector reads it (the batch's context merged under each event's own). */
+    events: (): WireEvent[] => requests.flatMap((r) => (r.body ? eventsOf(r.body) : [])),
   };
 };
 
