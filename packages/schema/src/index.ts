@@ -3,7 +3,7 @@ export type { Limits } from './limits';
 export { EVENT_TYPES } from './types';
 export type { Context, EventType, Properties, Rejection, RejectionCode, SluiceEvent, WireBatch, WireEvent } from './types';
 export { batchSchema, contextSchema, eventSchemas } from './envelope';
-export { parseBatch, parseEvent } from './parse-batch';
+export { parseBatch, parseEvent, withBatchContext } from './parse-batch';
 export type { BatchErrorCode, ParseBatchResult, ParseEventResult, ParsedEvent, ParseOptions } from './parse-batch';
 export { toEpochMillis } from './timestamp';
 export { defineTaxonomy } from './taxonomy';

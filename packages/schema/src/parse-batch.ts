@@ -143,7 +143,7 @@ function validateEvent(
   } else if (event.userId === undefined && event.anonymousId === undefined) {
     return reject('missing_id', 'event needs a "userId" or an "anonymousId"', 'userId');
   }
-  if (sharedContext) event.context = { ...sharedContext, ...event.context };
+  if (sharedContext) event.context = mergeContexts(sharedContext, event.context);
   if (type === 'identify') identifyTraitsFromContext(event);
 
   const taxonomy = options.taxonomy;
@@ -212,6 +212,22 @@ function messageIdOf(raw: unknown): string | null {
   if (!isPlainObject(raw)) return null;
   const id = raw.messageId;
   return typeof id === 'string' && id.length <= LIMITS.maxIdLength ? id : null;
+}
+
+/** The one merge rule of a batch's shared `context`: under the event's own keys. */
+function mergeContexts(shared: Record<string, unknown>, own: Record<string, unknown> | undefined): Record<string, unknown> {
+  return { ...shared, ...own };
+}
+
+/**
+ * A raw event of a batch as its client meant it, with the batch's `context` merged by the rule
+ * parseBatch applies to accepted events; for what a collector keeps of a rejected one. An event or a
+ * context that is not a plain object, or an event whose own `context` is not, is returned as sent.
+ */
+export function withBatchContext(raw: unknown, batchContext: unknown): unknown {
+  if (!isPlainObject(batchContext) || !isPlainObject(raw)) return raw;
+  if (raw.context !== undefined && !isPlainObject(raw.context)) return raw;
+  return { ...raw, context: mergeContexts(batchContext, raw.context) };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

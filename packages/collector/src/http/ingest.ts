@@ -1,4 +1,4 @@
-import { parseBatch, parseEvent, type AnyTaxonomy, type EventType, type ParsedEvent, type Rejection } from '@sluice/schema';
+import { parseBatch, parseEvent, withBatchContext, type AnyTaxonomy, type EventType, type ParsedEvent, type Rejection } from '@sluice/schema';
 import { CollectorError } from '../errors';
 import type { EventRow, QuarantineRow } from '../rows';
 import type { Sink } from '../sink';
@@ -108,21 +108,6 @@ function parse(body: unknown, type: EventType | undefined, taxonomy: AnyTaxonomy
   return result.success
     ? { events: [{ index: 0, event: result.event }], rejected: [], sentAt: undefined, raw: () => event }
     : { events: [], rejected: [result.rejection], sentAt: undefined, raw: () => event };
-}
-
-/**
- * A rejected event as its client meant it, for the quarantine: the batch's shared `context` (which
- * the Node SDK sends once per request) under the event's own keys, as parseBatch merges them for an
- * accepted event. An event whose own `context` is not an object is kept exactly as sent.
- */
-function withBatchContext(raw: unknown, shared: unknown): unknown {
-  if (!isRecord(shared) || !isRecord(raw)) return raw;
-  if (raw.context !== undefined && !isRecord(raw.context)) return raw;
-  return { ...raw, context: { ...shared, ...raw.context } };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function asSinkError(error: unknown): CollectorError {
