@@ -49,19 +49,20 @@ export function insertSettings(token: string): { deduplicate_blocks_in_dependent
  * retry-policy.ts wrap it (insert-chain.ts puts them together).
  */
 export function createInsertRows(client: ClickHouseClient, options: InsertRowsOptions = {}): InsertRows {
-  const db = identifier(options.database ?? DEFAULTS.database, 'database');
-  const target = {
-    [TABLES.events]: `${db}.${identifier(TABLES.events, 'table')}`,
-    [TABLES.quarantine]: `${db}.${identifier(TABLES.quarantine, 'table')}`,
-  };
+  const database = plainName(options.database ?? DEFAULTS.database, 'database');
   const raw = embeddedRawInsert(client);
   if (raw !== undefined) {
-    const database = plainName(options.database ?? DEFAULTS.database, 'database');
+    // chdb's raw insert quotes nothing: it takes plain names, which plainName has checked.
     return async (table, lines, token, signal) => {
       if (lines.length === 0) return;
       await raw.rawInsert({ table: `${database}.${table}`, values: lines, format: 'JSONEachRow', settings: insertSettings(token), signal });
     };
   }
+  const db = identifier(database, 'database');
+  const target = {
+    [TABLES.events]: `${db}.${identifier(TABLES.events, 'table')}`,
+    [TABLES.quarantine]: `${db}.${identifier(TABLES.quarantine, 'table')}`,
+  };
   return async (table, lines, token, signal) => {
     const result = await client.exec({
       query: insertStatement(target[table], token),
