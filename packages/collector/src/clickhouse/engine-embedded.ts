@@ -11,8 +11,9 @@ type ChdbConnectionModule = typeof import('chdb/connection');
 export interface ChdbRawInsert {
   rawInsert(params: {
     table: string;
+    columns?: string[];
     values: Buffer;
-    format: 'JSONEachRow';
+    format: 'JSONEachRow' | 'JSONCompactEachRow';
     settings: Record<string, string | number>;
     signal?: AbortSignal;
   }): Promise<unknown>;

@@ -2,7 +2,7 @@ import type { RowBatch } from '../rows';
 import { eventLine, quarantineLine } from './ndjson';
 
 /**
- * One insert's worth of rows, already encoded as JSONEachRow lines (each ending in `\n`), with the
+ * One insert's worth of rows, already encoded as lines (each ending in `\n`; ndjson.ts), with the
  * dedup token that makes re-sending it safe. The writer, the write-ahead log and replay all build
  * these, and all send them through the same chain (insert-chain.ts).
  */
@@ -12,10 +12,10 @@ export interface RowsBatch {
    * ClickHouse stores a block once per token (`insert_deduplication_token`).
    */
   token: string;
-  /** JSONEachRow lines for `events`. */
+  /** `eventLine` lines (JSONCompactEachRow in `EVENT_COLUMNS` order) for `events`. */
   events: Buffer;
   eventRows: number;
-  /** JSONEachRow lines for `events_quarantine`. */
+  /** `quarantineLine` lines (JSONEachRow) for `events_quarantine`. */
   quarantine: Buffer;
   quarantineRows: number;
 }

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { DEFAULTS } from '../defaults';
 import { embeddedRawInsert } from './engine-embedded';
+import { EVENT_COLUMNS, EVENT_FORMAT } from './ndjson';
 import { checkToken, identifier, plainName } from './identifiers';
 import { TABLES } from './tables';
 
@@ -14,8 +15,8 @@ export interface InsertRowsOptions {
 export type InsertTable = typeof TABLES.events | typeof TABLES.quarantine;
 
 /**
- * Sends JSONEachRow lines to one table, once, with `token` as the dedup token; rejects with
- * ClickHouse's error. Aborted by `signal`.
+ * Sends a table's lines (`eventLine`s to `events`, `quarantineLine`s to the quarantine) once, with
+ * `token` as the dedup token; rejects with ClickHouse's error. Aborted by `signal`.
  */
 export type InsertRows = (table: InsertTable, lines: Buffer, token: string, signal: AbortSignal) => Promise<void>;
 
@@ -32,10 +33,24 @@ export type InsertRows = (table: InsertTable, lines: Buffer, token: string, sign
  * same client, and an unrelated insert would be dropped as a duplicate (measured on chdb 3.4).
  * Tokens are restricted to `[A-Za-z0-9_.:-]` (checkToken), so they are safe inside the quotes.
  */
-export function insertStatement(target: string, token: string): string {
+export function insertStatement(target: string, token: string, format: LineFormat = JSON_EACH_ROW): string {
   const settings = Object.entries(insertSettings(token)).map(([name, value]) => `${name} = ${typeof value === 'string' ? `'${value}'` : value}`);
-  return `INSERT INTO ${target} SETTINGS ${settings.join(', ')} FORMAT JSONEachRow`;
+  const columns = format.columns ? ` (${format.columns.join(', ')})` : '';
+  return `INSERT INTO ${target}${columns} SETTINGS ${settings.join(', ')} FORMAT ${format.format}`;
 }
+
+/** How each table's lines are written (ndjson.ts): the input format, and the columns named in order. */
+interface LineFormat {
+  format: 'JSONEachRow' | typeof EVENT_FORMAT;
+  columns?: readonly string[];
+}
+
+const JSON_EACH_ROW: LineFormat = { format: 'JSONEachRow' };
+
+const LINE_FORMATS: Record<InsertTable, LineFormat> = {
+  [TABLES.events]: { format: EVENT_FORMAT, columns: EVENT_COLUMNS },
+  [TABLES.quarantine]: JSON_EACH_ROW,
+};
 
 /** The settings of every insert, checked: the statement's SETTINGS clause, or chdb's raw insert's. */
 export function insertSettings(token: string): { deduplicate_blocks_in_dependent_materialized_views: number; insert_deduplication_token: string } {
@@ -43,10 +58,11 @@ export function insertSettings(token: string): { deduplicate_blocks_in_dependent
 }
 
 /**
- * The one function that talks to ClickHouse for the write path: the NDJSON bytes go as they are
- * (`INSERT … FORMAT JSONEachRow`, the fastest path measured on chdb) with the dedup settings. It
- * owns the quoting of the database and the table names. One try, no splitting: poison-split.ts and
- * retry-policy.ts wrap it (insert-chain.ts puts them together).
+ * The one function that talks to ClickHouse for the write path: the lines go as they are (events as
+ * `INSERT INTO events (…) FORMAT JSONCompactEachRow`, the cheapest text format measured on chdb;
+ * the quarantine as JSONEachRow) with the dedup settings. It owns the quoting of the database and
+ * the table names. One try, no splitting: poison-split.ts and retry-policy.ts wrap it
+ * (insert-chain.ts puts them together).
  */
 export function createInsertRows(client: ClickHouseClient, options: InsertRowsOptions = {}): InsertRows {
   const database = plainName(options.database ?? DEFAULTS.database, 'database');
@@ -55,7 +71,8 @@ export function createInsertRows(client: ClickHouseClient, options: InsertRowsOp
     // chdb's raw insert quotes nothing: it takes plain names, which plainName has checked.
     return async (table, lines, token, signal) => {
       if (lines.length === 0) return;
-      await raw.rawInsert({ table: `${database}.${table}`, values: lines, format: 'JSONEachRow', settings: insertSettings(token), signal });
+      const { format, columns } = LINE_FORMATS[table];
+      await raw.rawInsert({ table: `${database}.${table}`, ...(columns ? { columns: [...columns] } : {}), values: lines, format, settings: insertSettings(token), signal });
     };
   }
   const db = identifier(database, 'database');
@@ -65,7 +82,7 @@ export function createInsertRows(client: ClickHouseClient, options: InsertRowsOp
   };
   return async (table, lines, token, signal) => {
     const result = await client.exec({
-      query: insertStatement(target[table], token),
+      query: insertStatement(target[table], token, LINE_FORMATS[table]),
       values: Readable.from([lines]),
       abort_signal: signal,
     });

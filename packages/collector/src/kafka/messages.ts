@@ -3,8 +3,9 @@ import type { RowBatch } from '../rows';
 
 /**
  * How accepted rows travel through Kafka: one record per person and request, its value that
- * person's rows as JSONEachRow lines (the same encoder as the write-ahead log and the ClickHouse
- * insert), so a consumer concatenates values and inserts them as they are.
+ * person's rows as lines (the same encoders as the write-ahead log and the ClickHouse insert,
+ * clickhouse/ndjson.ts), so a consumer concatenates values and inserts them as they are. Records
+ * from earlier collectors held events as JSONEachRow objects; the consumer rewrites those.
  *
  * | part   | events                               | quarantine                          |
  * |--------|--------------------------------------|-------------------------------------|

@@ -7,14 +7,23 @@ const line = (text: string) => Buffer.from(text);
 describe('partition batch', () => {
   it('takes records from the committed offset on, skipping what a fetch returned before it', () => {
     const batch = createPartitionBatch(0, 10n, undefined);
-    expect(batch.take(9n, 'events', line('{"a":9}'), 0)).toBe(false);
-    expect(batch.take(10n, 'events', line('{"a":10}'), 0)).toBe(true);
+    expect(batch.take(9n, 'events', line('["a",9]'), 0)).toBe(false);
+    expect(batch.take(10n, 'events', line('["a",10]'), 0)).toBe(true);
     expect(batch.take(11n, 'events_quarantine', line('{"q":11}'), 0)).toBe(true);
     expect(batch.range()).toEqual({ first: 10n, last: 11n });
     const lines = batch.lines();
-    expect(lines.events.toString()).toBe('{"a":10}\n');
+    expect(lines.events.toString()).toBe('["a",10]\n');
     expect(lines.quarantine.toString()).toBe('{"q":11}\n');
     expect([lines.eventRows, lines.quarantineRows]).toEqual([1, 1]);
+  });
+
+  it("rewrites an earlier collector's JSONEachRow event objects as the current event lines", () => {
+    const batch = createPartitionBatch(0, 0n, undefined);
+    batch.take(0n, 'events', line('{"project":"p","message_id":"m"}\n["p","n"]'), 0);
+    const [first, second] = batch.lines().events.toString().split('\n');
+    expect(JSON.parse(first ?? '').slice(0, 3)).toEqual(['p', 'm', null]);
+    expect(second).toBe('["p","n"]');
+    expect(batch.rows).toBe(2);
   });
 
   it('counts every line of a record as a row, and is due when full or old', () => {

@@ -1,5 +1,6 @@
 import type { OffsetRange } from './pending-range';
 import { rowsIn, type TargetTable } from './messages';
+import { currentEventLines } from '../clickhouse/ndjson';
 
 /**
  * What one partition has read since its last committed offset: the lines of the next batch. Pure
@@ -70,7 +71,8 @@ export function createPartitionBatch(partition: number, next: bigint, pending: O
       startedAt ??= now;
       const rows = rowsIn(value);
       if (table === 'events') {
-        events.push(value, NEWLINE);
+        // A record from an earlier collector holds JSONEachRow objects: rewritten to the current lines.
+        events.push(currentEventLines(value), NEWLINE);
         eventRows += rows;
       } else {
         quarantine.push(value, NEWLINE);

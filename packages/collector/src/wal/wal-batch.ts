@@ -1,6 +1,6 @@
 import type { RowsBatch } from '../clickhouse/insert-batch';
 import type { Logger } from '../logger';
-import { decodeSinkPayload } from './sink-payload';
+import { decodeSinkPayload, eventLines } from './sink-payload';
 import type { Position, WalRecord } from './wal-types';
 
 /** One insert's worth of log records, ready to send. */
@@ -46,7 +46,7 @@ export function assembleBatch(logId: string, records: readonly WalRecord[], logg
   for (const record of records) {
     try {
       const decoded = decodeSinkPayload(record.payload);
-      events.push(decoded.events);
+      events.push(eventLines(decoded));
       quarantine.push(decoded.quarantine);
       eventRows += decoded.eventRows;
       quarantineRows += decoded.quarantineRows;

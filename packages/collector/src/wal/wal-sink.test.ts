@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventRow, RowBatch } from '../rows';
 import type { WalBatch } from './wal-batch';
 import { encodeSinkPayload } from './sink-payload';
+import { eventLineValues } from '../clickhouse/ndjson';
 import { createWalSink } from './wal-sink';
 import { createWriteAheadLog } from './write-ahead-log';
 
@@ -32,7 +33,7 @@ const batchOf = (ids: string[], quarantined = 0): RowBatch => ({
 });
 
 const idsOf = (batch: WalBatch): string[] =>
-  batch.events.toString('utf8').split('\n').filter(Boolean).map((line) => (JSON.parse(line) as EventRow).message_id);
+  batch.events.toString('utf8').split('\n').filter(Boolean).map((line) => String(eventLineValues(line).message_id));
 
 const fast = { batchMaxDelayMs: 20, retry: { baseMs: 5, capMs: 20 }, random: () => 1 };
 
@@ -60,7 +61,7 @@ describe('WAL sink', () => {
   });
 
   it('keeps retrying a failing insert with the same token; the log fills, write answers overloaded, ready turns false', async () => {
-    const payloadBytes = 1_000;
+    const payloadBytes = encodeSinkPayload(batchOf(['id-00'])).length;
     const wal = await createWriteAheadLog({ dir, maxBytes: 20 * payloadBytes });
     let down = true;
     const tokens: string[] = [];

@@ -232,6 +232,22 @@ describe('ClickHouse sink on chdb', () => {
     expect(await writer.ready()).toBe(false);
   });
 
+  it('sends the same lines to a server as one INSERT with the columns named, through client.exec', async () => {
+    // A client that is not chdb's own (as for a server) takes the statement path; chDB runs it here.
+    const server = new Proxy(engine.client, {}) as typeof engine.client;
+    expect(embeddedRawInsert(server)).toBeUndefined();
+    const p = 'exec-lines';
+    const sent = eventRow({ project: p, message_id: 'm-exec', event: 'Order "Placed"', properties: { total: 12.5, note: 'a\tb' }, context: { locale: 'de-CH' } });
+    const batch = rowsToBatch(`${p}-1`, { events: [sent], quarantine: [quarantineRow({ project: p })] });
+    const insertRows = createInsertRows(server);
+    await insertRows('events', batch.events, batch.token, new AbortController().signal);
+    await insertRows('events_quarantine', batch.quarantine, `${batch.token}-q`, new AbortController().signal);
+    const landed = await rows<{ event: string; total: number; note: string; locale: string; ts: string }>(engine.client,
+      'SELECT event, properties.total AS total, properties.note AS note, context.locale AS locale, toString(toUnixTimestamp64Milli(timestamp)) AS ts FROM sluice.events WHERE project = {p:String}', { p });
+    expect(landed).toEqual([{ event: 'Order "Placed"', total: 12.5, note: 'a\tb', locale: 'de-CH', ts: String(sent.timestamp) }]);
+    expect(await rows(engine.client, 'SELECT toString(count()) AS n FROM sluice.events_quarantine WHERE project = {p:String}', { p })).toEqual([{ n: '1' }]);
+  });
+
   it("hands the NDJSON bytes to chdb's raw insert, and multi-byte text lands as sent", async () => {
     // The write path's fast lane on chDB: without it, every insert is decoded into a string and re-encoded.
     expect(embeddedRawInsert(engine.client)).toBeDefined();

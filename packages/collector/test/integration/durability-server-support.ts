@@ -1,5 +1,6 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { eventLineValues } from '../../src/clickhouse/ndjson';
 import { createCollector, type Collector } from '../../src/collector';
 import { createRequestListener } from '../../src/node';
 import type { WalBatch, WalInsert } from '../../src/wal';
@@ -37,7 +38,7 @@ export function insertInto18(url: () => string, timeoutMs: number, ledger: Inser
       .split('\n')
       .filter((line) => line.length > 0)
       .map((line) => {
-        const row = JSON.parse(line) as { message_id: string; project: string };
+        const row = eventLineValues(line);
         return JSON.stringify({ message_id: row.message_id, project: row.project });
       });
     if (ledger.failedTokens.has(batch.token)) ledger.resentRows += rows.length;
