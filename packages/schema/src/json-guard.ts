@@ -27,8 +27,8 @@ export interface GuardIssue {
  * Returns `undefined` when the value is acceptable.
  */
 export function guardEvent(value: unknown): GuardIssue | undefined {
-  const state = { bytes: 0 };
-  const issue = walk(value, 1, '', state);
+  const state: WalkState = { bytes: 0, path: [] };
+  const issue = walk(value, 1, state);
   if (issue) return issue;
   if (state.bytes > LIMITS.maxEventBytes) {
     return {
@@ -39,17 +39,32 @@ export function guardEvent(value: unknown): GuardIssue | undefined {
   return undefined;
 }
 
-function walk(value: unknown, depth: number, path: string, state: { bytes: number }): GuardIssue | undefined {
+/**
+ * The walk's running size, and the keys from the event down to the value being checked. The dotted
+ * path is joined only for an issue: building it for every value was a string per key of every
+ * accepted event.
+ */
+interface WalkState {
+  bytes: number;
+  path: Array<string | number>;
+}
+
+function issueAt(state: WalkState, reason: string, key?: string | number): GuardIssue {
+  const path = key === undefined ? state.path : [...state.path, key];
+  return { reason, path: path.join('.') };
+}
+
+function walk(value: unknown, depth: number, state: WalkState): GuardIssue | undefined {
   switch (typeof value) {
     case 'string':
       if (value.length > LIMITS.maxStringLength) {
-        return { reason: `string of ${value.length} characters is over the limit of ${LIMITS.maxStringLength}; truncate it before sending`, path };
+        return issueAt(state, `string of ${value.length} characters is over the limit of ${LIMITS.maxStringLength}; truncate it before sending`);
       }
-      if (!isWellFormed(value)) return { reason: LONE_SURROGATE, path };
+      if (!isWellFormed(value)) return issueAt(state, LONE_SURROGATE);
       state.bytes += value.length + 2;
       return undefined;
     case 'number':
-      if (!Number.isFinite(value)) return { reason: 'number must be finite', path };
+      if (!Number.isFinite(value)) return issueAt(state, 'number must be finite');
       state.bytes += 8;
       return undefined;
     case 'boolean':
@@ -58,49 +73,57 @@ function walk(value: unknown, depth: number, path: string, state: { bytes: numbe
     case 'object':
       break;
     default:
-      return { reason: `a ${typeof value} cannot be sent; use strings, numbers, booleans, null, arrays and plain objects`, path };
+      return issueAt(state, `a ${typeof value} cannot be sent; use strings, numbers, booleans, null, arrays and plain objects`);
   }
   if (value === null) {
     state.bytes += 4;
     return undefined;
   }
   if (depth > LIMITS.maxDepth) {
-    return { reason: `nesting is deeper than ${LIMITS.maxDepth} levels; flatten the value`, path };
+    return issueAt(state, `nesting is deeper than ${LIMITS.maxDepth} levels; flatten the value`);
   }
   if (Array.isArray(value)) {
     if (value.length > LIMITS.maxProperties) {
-      return { reason: `array has ${value.length} items, over the limit of ${LIMITS.maxProperties}`, path };
+      return issueAt(state, `array has ${value.length} items, over the limit of ${LIMITS.maxProperties}`);
     }
     state.bytes += 2;
     for (let i = 0; i < value.length; i++) {
-      const issue = walk(value[i], depth + 1, path ? `${path}.${i}` : String(i), state);
+      state.path.push(i);
+      const issue = walk(value[i], depth + 1, state);
+      state.path.pop();
       if (issue) return issue;
     }
     return undefined;
   }
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) {
-    return { reason: 'only plain objects can be sent (no class instances, dates, maps or buffers)', path };
+    return issueAt(state, 'only plain objects can be sent (no class instances, dates, maps or buffers)');
   }
   let count = 0;
   state.bytes += 2;
   for (const key in value) {
     if (!Object.hasOwn(value, key)) continue;
     if (++count > LIMITS.maxProperties) {
-      return { reason: `object has more than ${LIMITS.maxProperties} keys; send fewer properties`, path };
+      return issueAt(state, `object has more than ${LIMITS.maxProperties} keys; send fewer properties`);
     }
-    const childPath = path ? `${path}.${key}` : key;
-    if (FORBIDDEN_KEYS.has(key)) return { reason: `key "${key}" is not allowed`, path: childPath };
-    if (!isWellFormed(key)) return { reason: LONE_SURROGATE, path: childPath.slice(0, 64) };
+    if (FORBIDDEN_KEYS.has(key)) return issueAt(state, `key "${key}" is not allowed`, key);
+    if (!isWellFormed(key)) return clipped(issueAt(state, LONE_SURROGATE, key));
     if (key.length > LIMITS.maxNameLength) {
-      return { reason: `key is ${key.length} characters, over the limit of ${LIMITS.maxNameLength}`, path: childPath.slice(0, 64) };
+      return clipped(issueAt(state, `key is ${key.length} characters, over the limit of ${LIMITS.maxNameLength}`, key));
     }
     state.bytes += key.length + 3;
-    const issue = walk((value as Record<string, unknown>)[key], depth + 1, childPath, state);
+    state.path.push(key);
+    const issue = walk((value as Record<string, unknown>)[key], depth + 1, state);
+    state.path.pop();
     if (issue) return issue;
   }
   // JSON.parse and msgpack decoders can create an own "__proto__" key that for..in still lists,
   // but an object built by hand may hide it; check explicitly so the rule holds for every caller.
-  if (Object.hasOwn(value, '__proto__')) return { reason: 'key "__proto__" is not allowed', path: path ? `${path}.__proto__` : '__proto__' };
+  if (Object.hasOwn(value, '__proto__')) return issueAt(state, 'key "__proto__" is not allowed', '__proto__');
   return undefined;
+}
+
+/** A path that ends in an unreadable or overlong key, cut to 64 characters. */
+function clipped(issue: GuardIssue): GuardIssue {
+  return { ...issue, path: issue.path.slice(0, 64) };
 }
