@@ -12,6 +12,12 @@ describe('createUuidV7', () => {
     expect(uuidV7Time(uuid(2 ** 48 - 1))).toBe(2 ** 48 - 1);
   });
 
+  it('rewrites the time digits whenever the millisecond differs from the previous id', () => {
+    const uuid = createUuidV7();
+    const times = [5, 5, 2 ** 40 + 3, 2 ** 40 + 3, 5, 0, 2 ** 48 - 1, 5];
+    expect(times.map((time) => uuidV7Time(uuid(time)))).toEqual(times);
+  });
+
   it('sorts by time across milliseconds', () => {
     const uuid = createUuidV7();
     const ids = Array.from({ length: 1_000 }, (_, i) => uuid(1_700_000_000_000 + i * 997));
