@@ -24,9 +24,10 @@ const LIBRARY = Object.freeze({ name: SDK_NAME, version: SDK_VERSION });
 const ENVELOPE_BYTES = 160;
 
 /**
- * Turns the calls' objects into wire events. Kept cheap for `track()`: one UUIDv7 from a pooled
- * buffer, an ISO timestamp cached per millisecond, a shared context object when the call has none,
- * and a size estimate that walks only the properties.
+ * Turns the calls' objects into wire events. Kept cheap for `track()`: one clock read, one UUIDv7
+ * from a pooled buffer, an ISO timestamp cached per millisecond, the event built as one object
+ * literal, a shared context object when the call has none, and a size estimate that walks only the
+ * properties.
  */
 export function createEventBuilder(options: EventBuilderOptions) {
   const { now, taxonomy } = options;
@@ -49,17 +50,13 @@ export function createEventBuilder(options: EventBuilderOptions) {
     return Number.isNaN(date.getTime()) ? String(timestamp) : date.toISOString();
   };
 
-  /** The common fields; returns the estimated bytes of what it set. */
-  const common = (event: WireEvent, message: CommonFields & { userId?: string; anonymousId?: string }): number => {
-    let bytes = ENVELOPE_BYTES;
-    if (message.userId !== undefined && message.userId !== null) {
-      event.userId = message.userId;
-      bytes += String(message.userId).length + 12;
-    }
-    if (message.anonymousId !== undefined && message.anonymousId !== null) {
-      event.anonymousId = message.anonymousId;
-      bytes += String(message.anonymousId).length + 16;
-    }
+  /** Estimated bytes of `userId` and `anonymousId` (null or undefined: left out). */
+  const identityBytes = (userId: string | undefined, anonymousId: string | undefined): number =>
+    (userId === undefined ? 0 : String(userId).length + 12) + (anonymousId === undefined ? 0 : String(anonymousId).length + 16);
+
+  /** Sets `context` and `integrations` when the call has them; returns their estimated bytes. */
+  const extras = (event: WireEvent, message: CommonFields): number => {
+    let bytes = 0;
     if (message.context === undefined) {
       // The shared context is not copied into the event: it travels once per request, as the
       // batch's own `context`, which the collector merges into every event (DESIGN: POST /v1/batch).
@@ -74,6 +71,15 @@ export function createEventBuilder(options: EventBuilderOptions) {
       bytes += estimateJsonBytes(message.integrations);
     }
     return bytes;
+  };
+
+  /** The common fields after the type's own; returns the estimated bytes of what it set. */
+  const common = (event: WireEvent, message: CommonFields & { userId?: string; anonymousId?: string }): number => {
+    const userId = message.userId ?? undefined;
+    const anonymousId = message.anonymousId ?? undefined;
+    if (userId !== undefined) event.userId = userId;
+    if (anonymousId !== undefined) event.anonymousId = anonymousId;
+    return ENVELOPE_BYTES + identityBytes(userId, anonymousId) + extras(event, message);
   };
 
   const start = (type: WireEvent['type'], message: CommonFields): WireEvent => {
@@ -99,11 +105,22 @@ export function createEventBuilder(options: EventBuilderOptions) {
     /** The context of every event that brings none of its own: sent as the batch's `context`. */
     sharedContext: baseContext,
     track(message: TrackMessage<undefined, string>): BuiltEvent {
-      const event = start('track', message);
-      event.event = message.event;
+      // One literal in wire order (the calls below add context and integrations after it), so an
+      // event is one allocation of one shape; an absent id is undefined, which no encoder writes.
+      const ms = now();
+      const userId = message.userId ?? undefined;
+      const anonymousId = message.anonymousId ?? undefined;
       const properties: Properties = message.properties ?? {};
-      event.properties = properties;
-      const bytes = common(event, message) + message.event.length + estimateJsonBytes(properties);
+      const event: WireEvent = {
+        type: 'track',
+        messageId: message.messageId ?? uuid(ms),
+        timestamp: iso(message.timestamp, ms),
+        event: message.event,
+        properties,
+        userId,
+        anonymousId,
+      };
+      const bytes = ENVELOPE_BYTES + identityBytes(userId, anonymousId) + extras(event, message) + message.event.length + estimateJsonBytes(properties);
       let error = typeof message.event === 'string' && message.event !== '' ? identityError(event) : `track ${event.messageId} needs an event name`;
       if (!error && taxonomy) {
         const schema = Object.hasOwn(taxonomy.events, message.event) ? taxonomy.events[message.event] : undefined;

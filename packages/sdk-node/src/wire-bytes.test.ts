@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { createAnalytics } from './analytics';
 
 /**
- * The exact bytes of `POST /v1/batch` bodies, frozen before `track()` was made cheaper (event objects
- * built in one literal, strings of up to 63 ASCII characters written by a loop): a change in field
- * order, in a header's width or in what is left out shows up here, not at the collector.
+ * The exact bytes of `POST /v1/batch` bodies, frozen before `track()` was made cheaper (its event
+ * object built in one literal, in wire order): a change in field order, in a header's width or in
+ * what is left out shows up here, not at the collector.
  */
 async function bodies(encoding: 'msgpack' | 'json') {
   const sent: string[] = [];
