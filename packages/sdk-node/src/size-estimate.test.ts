@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { estimateJsonBytes } from './size-estimate';
 
@@ -15,6 +16,17 @@ describe('estimateJsonBytes', () => {
       expect(estimate).toBeGreaterThanOrEqual(real);
       expect(estimate).toBeLessThanOrEqual(real * 1.6 + 16);
     }
+  });
+
+  it('counts an object as the sum of its entries, whatever the values (the shortcut for strings and numbers included)', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 })), (object) => {
+        let sum = 2;
+        for (const [key, value] of Object.entries(object)) sum += key.length + 4 + estimateJsonBytes(value, 11);
+        expect(estimateJsonBytes(object)).toBe(sum);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('stops at the depth limit instead of recursing forever', () => {
