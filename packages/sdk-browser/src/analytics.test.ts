@@ -237,6 +237,17 @@ describe('privacy', () => {
     expect(world.events().map((e) => e.event)).toEqual(['yes']);
   });
 
+  it('reads Do Not Track and Global Privacy Control anew in each task', async () => {
+    const world = createWorld();
+    const tab = world.tab();
+    tab.analytics.track('before');
+    await world.settle();
+    tab.nav.globalPrivacyControl = true;
+    tab.analytics.track('after');
+    await tab.analytics.flush();
+    expect(world.events().map((e) => e.event)).toEqual(['before']);
+  });
+
   it('tracks under DNT when respectDoNotTrack is false', async () => {
     const world = createWorld();
     const tab = world.tab({ respectDoNotTrack: false });

@@ -1,5 +1,5 @@
 import type { EventName, PropertiesArgs, Properties, Traits, WireEvent } from '@sluice/schema';
-import { createUuidV7, LIMITS, retryDelay } from '@sluice/schema/wire';
+import { createUuidV7, MAX_BATCH_EVENTS, retryDelay } from '@sluice/schema/wire';
 import { createContext, pageContext } from './context';
 import { DEFAULTS } from './defaults';
 import { browserPlatform, type Platform } from './platform';
@@ -70,7 +70,7 @@ export const createAnalytics = <T = undefined>(options: Options): Analytics<T> =
   let retryAt = 0;
   let failures = 0;
   /** Most events per batch: halved on each 413 until a batch goes through. */
-  let batchLimit: number = LIMITS.maxBatchEvents;
+  let batchLimit: number = MAX_BATCH_EVENTS;
   let chain = Promise.resolve();
   /** The oldest events not in flight, within the batch limits, all with their context kept apart or none (see `eventJson`). */
   const nextBatch = () => {
@@ -114,7 +114,7 @@ export const createAnalytics = <T = undefined>(options: Options): Analytics<T> =
         stats.sent += batch.length - answer.rejected;
       } else stats.failed += batch.length;
       failures = 0;
-      batchLimit = LIMITS.maxBatchEvents;
+      batchLimit = MAX_BATCH_EVENTS;
       queue.remove(messageIds(batch));
     }
   };

@@ -1,4 +1,4 @@
-import { LIMITS } from '@sluice/schema/wire';
+import { MAX_EVENT_BYTES } from '@sluice/schema/wire';
 
 /**
  * Every default of the browser SDK, in one place. The README's options table is checked against
@@ -12,7 +12,7 @@ export const DEFAULTS = {
   /** Largest request body in bytes. Under 64 KB so every batch fits fetch keepalive and sendBeacon. */
   maxBatchBytes: 60_000,
   /** Largest single event in bytes (the collector's `LIMITS.maxEventBytes`); larger ones are dropped and counted. */
-  maxEventBytes: LIMITS.maxEventBytes as number,
+  maxEventBytes: MAX_EVENT_BYTES,
   /** Attempts per batch for 408, 429, 5xx and network errors before it is given up and counted as `failed`. */
   retryAttempts: 10,
   /** Ceiling of the first backoff delay in ms; it doubles on each failure, and the delay is drawn below it (full jitter). */

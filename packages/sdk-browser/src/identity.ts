@@ -29,6 +29,8 @@ export const createIdentity = ({ options, store, prefix, uuid, now, document, na
   let id = '';
   let start = 0;
   let last = 0;
+  /** Do Not Track or Global Privacy Control, as read in the current task. */
+  let signal: boolean | undefined;
   const cookie = options.persistence == 'cookie' && document;
   const readAnonymous = () => (cookie ? /(?:^|; )sluice_aid=([^;]+)/.exec(document.cookie)?.[1] : store.get(anonymousKey));
   const writeAnonymous = (id: string) =>
@@ -61,7 +63,9 @@ export const createIdentity = ({ options, store, prefix, uuid, now, document, na
     },
     optedOut() {
       const flag = store.get(optOutKey);
-      return flag == '1' || (flag != '0' && options.respectDoNotTrack && (navigator?.doNotTrack == '1' || !!navigator?.globalPrivacyControl));
+      // Reading the browser's signals costs Chromium about 0.7 µs: read once per task, as storage is.
+      if (signal == null) (signal = navigator?.doNotTrack == '1' || !!navigator?.globalPrivacyControl), queueMicrotask(() => (signal = undefined));
+      return flag == '1' || (flag != '0' && options.respectDoNotTrack && signal);
     },
     /** Records consent: true opts in (also over DNT/GPC), false opts out. */
     consent: (yes: boolean) => store.set(optOutKey, yes ? '0' : '1'),

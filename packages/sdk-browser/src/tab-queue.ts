@@ -67,9 +67,9 @@ export const createTabQueue = (options: TabQueueOptions) => {
   const { store, prefix, tabId: me } = options;
   const chunkPrefix = prefix + 'c' + me + '.';
   const heartbeatKey = prefix + 'h' + me;
-  /** Whether this tab's heartbeat is stored (it is removed once the queue is empty). */
-  let beating = false;
-  const beat = () => ((beating = true), store.set(heartbeatKey, me + ':' + options.now()));
+  /** When this tab last wrote its heartbeat (the tick removes it once the queue is empty). */
+  let beatAt = 0;
+  const beat = () => store.set(heartbeatKey, me + ':' + (beatAt = options.now()));
 
   let chunks: Chunk[] = [];
   let serial = 0;
@@ -80,10 +80,9 @@ export const createTabQueue = (options: TabQueueOptions) => {
     chunk.size = text.length;
     entries.length ? store.set(chunk.key, text) : store.del(chunk.key);
   };
-  /** Forgets chunks another tab adopted, and the heartbeat once nothing is stored; answers how many events are stored. */
+  /** Forgets chunks another tab adopted; answers how many events are stored. */
   const sync = () => {
     chunks = chunks.filter((chunk) => chunk.entries.length && store.get(chunk.key) != null);
-    if (!chunks.length && beating) (beating = false), store.del(heartbeatKey);
     return all().length;
   };
   /** Removes events, rewriting the chunks it cuts and deleting those it empties; answers how many events are stored. */
@@ -117,9 +116,10 @@ export const createTabQueue = (options: TabQueueOptions) => {
     }
     touched.forEach(write);
     bound();
-    // The heartbeat says the queue is alive: written unless it already names this tab (a claimer's
-    // name in it is overwritten, which keeps the queue; the tick renews it).
-    if (!store.get(heartbeatKey)?.startsWith(me)) beat();
+    // The heartbeat says the queue is alive: written unless it names this tab and is fresh (a
+    // claimer's name in it is overwritten, which keeps the queue; the tick renews it). It outlives an
+    // emptied queue until the next tick, so a task that tracks after a send writes its events alone.
+    if (!store.get(heartbeatKey)?.startsWith(me) || options.now() - beatAt > options.staleMs / 2) beat();
   };
   /** Drops (and counts) the oldest events beyond the bounds, keeping at least the newest. */
   const bound = () => {
@@ -163,7 +163,7 @@ export const createTabQueue = (options: TabQueueOptions) => {
     /** Heartbeat, then claim stale queues of other tabs and adopt the ones claimed last tick. */
     tick() {
       commit();
-      if (sync()) beat();
+      sync() ? beat() : store.del(heartbeatKey);
       const tabs = new Map<string, string[]>();
       for (const key of store.keys()) {
         const tab = key.startsWith(prefix) && /^[cq]([^.]+)/.exec(key.slice(prefix.length))?.[1];

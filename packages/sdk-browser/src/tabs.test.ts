@@ -72,4 +72,41 @@ describe('several tabs over one localStorage', () => {
     expect(world.events().map((e) => e.event).sort()).toEqual(['mine', 'more']);
     expect(a.analytics.stats.sent).toBe(2);
   });
+
+  it('a task that tracks after a send stores its events in one write: the heartbeat stays until a tick finds the queue empty', async () => {
+    const world = createWorld();
+    const tab = world.tab({ flushAt: 1 });
+    const heartbeats = () => [...world.storage.map.keys()].filter((k) => /^sluice:[^:]+:h/.test(k));
+    tab.analytics.track('first');
+    await world.advance(100); // sent: the queue is empty
+    expect(queueKeys(world.storage)).toEqual([]);
+    expect(heartbeats()).toHaveLength(1);
+    world.storage.writes.length = 0;
+    tab.analytics.track('second');
+    await world.settle(); // the end of the task that tracked
+    expect(world.storage.writes.filter((k) => /^sluice:[^:]+:[ch]/.test(k))).toEqual(queueKeys(world.storage));
+    await world.advance(DEFAULTS.flushIntervalMs); // sent, then a tick with nothing queued
+    expect(world.events().map((e) => e.event)).toEqual(['first', 'second']);
+    expect(heartbeats()).toEqual([]);
+  });
+
+  it('a heartbeat that outlived its queue is written anew with the next events once it is half stale (throttled timers)', async () => {
+    const world = createWorld();
+    const a = world.tab({ flushAt: 1, flushIntervalMs: 3_600_000 }); // a background tab whose timers hardly run
+    world.tab();
+    a.analytics.track('sent');
+    await world.advance(100); // sent: a's heartbeat stays, and no tick of a renews or removes it
+    await world.advance(DEFAULTS.tabStaleMs + 10_000);
+    a.nav.onLine = false;
+    a.analytics.track('kept');
+    await world.settle();
+    const [heartbeat] = [...world.storage.map].filter(([k]) => /^sluice:[^:]+:h/.test(k)).map(([, v]) => v);
+    expect(Number(heartbeat!.split(':')[1])).toBe(world.now);
+    await world.advance(DEFAULTS.tabStaleMs - 1_000); // the other tab sees a live queue and leaves it
+    expect(world.events().map((e) => e.event)).toEqual(['sent']);
+    a.nav.onLine = true;
+    await a.analytics.flush();
+    expect(world.events().map((e) => e.event)).toEqual(['sent', 'kept']);
+    expect(a.analytics.stats.sent).toBe(2);
+  });
 });

@@ -14,6 +14,8 @@ export class MemoryStorage implements Storage {
   full = false;
   /** Throw on writes that would make the total above this many characters. */
   quota = Infinity;
+  /** The key of every successful `setItem`, in order. */
+  writes: string[] = [];
   get length() {
     return this.map.size;
   }
@@ -34,6 +36,7 @@ export class MemoryStorage implements Storage {
     for (const [key, val] of this.map) if (key != k) total += val.length;
     if (this.full || total > this.quota) throw new DOMException('quota', 'QuotaExceededError');
     this.map.set(k, String(v));
+    this.writes.push(k);
   }
 }
 

@@ -1,4 +1,4 @@
-export { LIMITS } from '../limits';
+export { LIMITS, MAX_BATCH_EVENTS, MAX_EVENT_BYTES } from '../limits';
 export type { Limits } from '../limits';
 export { EVENT_TYPES } from '../types';
 export type { Context, EventType, Properties, Rejection, WireBatch, WireEvent } from '../types';
