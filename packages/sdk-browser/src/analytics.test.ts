@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseBatch } from '@sluice/schema';
 import { createWorld } from '../test/fake-browser';
+import { SESSION_TOUCH_MS } from './identity';
 import { LIBRARY } from './version';
 
 const UUID7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -191,6 +192,23 @@ describe('identity and sessions', () => {
     const active = sessions.slice(2);
     expect(new Set(active).size).toBe(2); // rotated once after 24 h despite activity
     expect(active.indexOf(active.at(-1))).toBe(24 * 4 + 1); // the first event past 24 h started it
+  });
+
+  it('writes the last activity of the session at most once per SESSION_TOUCH_MS, and keeps the session across a reload', async () => {
+    const world = createWorld();
+    const tab = world.tab({ flushAt: 1000 });
+    const sessionWrites = () => world.storage.writes.filter((k) => /^sluice:[^:]+:s$/.test(k)).length;
+    for (let i = 0; i < 5; i++) {
+      tab.analytics.track('x' + i);
+      await world.advance(SESSION_TOUCH_MS / 5);
+    }
+    expect(sessionWrites()).toBe(1);
+    tab.analytics.track('x5');
+    await world.settle();
+    expect(sessionWrites()).toBe(2);
+    world.tab().analytics.track('reloaded');
+    await world.advance(10_000);
+    expect(new Set(world.events().map((e) => e.context!.sessionId)).size).toBe(1);
   });
 
   it('keeps the anonymous id in a first-party cookie with persistence: cookie', async () => {

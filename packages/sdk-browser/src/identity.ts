@@ -2,8 +2,12 @@ import type { Defaults } from './defaults';
 import type { DocumentLike, NavigatorLike } from './platform';
 import type { Store } from './store';
 
-/** How stale (ms) the stored last-activity time of a session may be: far below any session timeout. */
-export const SESSION_TOUCH_MS = 1_000;
+/**
+ * How stale (ms) the stored last-activity time of a session may be: far below any session timeout
+ * (a session may end this much early, 0.6 % of the default 30 minutes), and long enough that events
+ * a few seconds apart, each in a task of its own, cost one storage write each (their queue's), not two.
+ */
+export const SESSION_TOUCH_MS = 10_000;
 
 export interface IdentityOptions {
   options: Defaults;
