@@ -76,7 +76,8 @@ export const createTabQueue = (options: TabQueueOptions) => {
   const all = () => chunks.flatMap((chunk) => chunk.entries);
   const write = (chunk: Chunk) => {
     const { entries } = chunk;
-    const text = '[' + (entries[0]?.context ?? null) + entries.map((entry) => ',' + entry.head).join('') + ']';
+    // One join makes one flat string: a `+` after it would make a rope, which setItem copies once more to flatten.
+    const text = ['[' + (entries[0]?.context ?? null), ...entries.map((entry) => ',' + entry.head), ']'].join('');
     chunk.size = text.length;
     entries.length ? store.set(chunk.key, text) : store.del(chunk.key);
   };
