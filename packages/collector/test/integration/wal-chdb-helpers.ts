@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { createClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
+import { EVENT_COLUMNS } from '../../src/clickhouse/ndjson';
 import type { EventRow, RowBatch } from '../../src/rows';
 
 /** A client on an in-process chdb (one data directory per process). */
@@ -9,11 +10,17 @@ export function openChdb(path: string): ClickHouseClient {
   return createClient({ connection: createChdbConnection({ path }) } as unknown as Parameters<typeof createClient>[0]);
 }
 
-/** Small stand-ins for `events` and `events_quarantine`: the columns the WAL tests check, with dedup on. */
+/** Times as DateTime64; every other column the insert names (`EVENT_COLUMNS`) as a plain String, objects included. */
+const TINY_EVENT_COLUMNS = EVENT_COLUMNS.map((column) => `${column} ${/timestamp|_at$/.test(column) ? "DateTime64(3, 'UTC')" : 'String'}`).join(', ');
+
+/**
+ * Small stand-ins for `events` and `events_quarantine`, with dedup on: no views, no JSON columns, but
+ * every column an insert into `events` names.
+ */
 export async function createTinyTables(client: ClickHouseClient, database: string): Promise<void> {
   await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
   await client.command({
-    query: `CREATE TABLE IF NOT EXISTS ${database}.events (project String, message_id String, event String, timestamp DateTime64(3, 'UTC'))
+    query: `CREATE TABLE IF NOT EXISTS ${database}.events (${TINY_EVENT_COLUMNS})
       ENGINE = MergeTree ORDER BY (project, message_id) SETTINGS non_replicated_deduplication_window = 1000`,
   });
   await client.command({
