@@ -11,7 +11,7 @@ type ChdbConnectionModule = typeof import('chdb/connection');
 export interface ChdbRawInsert {
   rawInsert(params: {
     table: string;
-    columns?: string[];
+    columns?: readonly string[] | undefined;
     values: Buffer;
     format: 'JSONEachRow' | 'JSONCompactEachRow';
     settings: Record<string, string | number>;

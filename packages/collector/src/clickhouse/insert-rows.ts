@@ -72,7 +72,7 @@ export function createInsertRows(client: ClickHouseClient, options: InsertRowsOp
     return async (table, lines, token, signal) => {
       if (lines.length === 0) return;
       const { format, columns } = LINE_FORMATS[table];
-      await raw.rawInsert({ table: `${database}.${table}`, ...(columns ? { columns: [...columns] } : {}), values: lines, format, settings: insertSettings(token), signal });
+      await raw.rawInsert({ table: `${database}.${table}`, columns, values: lines, format, settings: insertSettings(token), signal });
     };
   }
   const db = identifier(database, 'database');
