@@ -67,7 +67,7 @@ export const createTabQueue = (options: TabQueueOptions) => {
   const { store, prefix, tabId: me } = options;
   const chunkPrefix = prefix + 'c' + me + '.';
   const heartbeatKey = prefix + 'h' + me;
-  /** When this tab last wrote its heartbeat (the tick removes it once the queue is empty). */
+  /** When this tab last wrote its heartbeat; 0 once a tick has removed it (with the queue empty). */
   let beatAt = 0;
   const beat = () => store.set(heartbeatKey, me + ':' + (beatAt = options.now()));
 
@@ -164,7 +164,9 @@ export const createTabQueue = (options: TabQueueOptions) => {
     /** Heartbeat, then claim stale queues of other tabs and adopt the ones claimed last tick. */
     tick() {
       commit();
-      sync() ? beat() : store.del(heartbeatKey);
+      // An idle tab touches storage only to remove the heartbeat it wrote, once.
+      if (sync()) beat();
+      else if (beatAt) store.del(heartbeatKey), (beatAt = 0);
       const tabs = new Map<string, string[]>();
       for (const key of store.keys()) {
         const tab = key.startsWith(prefix) && /^[cq]([^.]+)/.exec(key.slice(prefix.length))?.[1];

@@ -88,6 +88,10 @@ describe('several tabs over one localStorage', () => {
     await world.advance(DEFAULTS.flushIntervalMs); // sent, then a tick with nothing queued
     expect(world.events().map((e) => e.event)).toEqual(['first', 'second']);
     expect(heartbeats()).toEqual([]);
+    world.storage.writes.length = 0;
+    world.storage.removals.length = 0;
+    await world.advance(5 * DEFAULTS.flushIntervalMs); // idle ticks
+    expect([...world.storage.writes, ...world.storage.removals].filter((k) => k.startsWith('sluice:'))).toEqual([]);
   });
 
   it('a heartbeat that outlived its queue is written anew with the next events once it is half stale (throttled timers)', async () => {

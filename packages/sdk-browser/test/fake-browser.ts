@@ -16,6 +16,8 @@ export class MemoryStorage implements Storage {
   quota = Infinity;
   /** The key of every successful `setItem`, in order. */
   writes: string[] = [];
+  /** The key of every `removeItem`, in order. */
+  removals: string[] = [];
   get length() {
     return this.map.size;
   }
@@ -30,6 +32,7 @@ export class MemoryStorage implements Storage {
   }
   removeItem(k: string) {
     this.map.delete(k);
+    this.removals.push(k);
   }
   setItem(k: string, v: string) {
     let total = v.length;

@@ -24,6 +24,7 @@ describe('partition batch', () => {
     expect(JSON.parse(first ?? '').slice(0, 3)).toEqual(['p', 'm', null]);
     expect(second).toBe('["p","n"]');
     expect(batch.rows).toBe(2);
+    expect(batch.bytes).toBe(batch.lines().events.length); // the rewritten lines, as the insert sends them
   });
 
   it('counts every line of a record as a row, and is due when full or old', () => {

@@ -70,15 +70,17 @@ export function createPartitionBatch(partition: number, next: bigint, pending: O
       position = offset + 1n;
       startedAt ??= now;
       const rows = rowsIn(value);
+      // A record from an earlier collector holds JSONEachRow objects: rewritten to the current lines.
+      const lines = table === 'events' ? currentEventLines(value) : value;
       if (table === 'events') {
-        // A record from an earlier collector holds JSONEachRow objects: rewritten to the current lines.
-        events.push(currentEventLines(value), NEWLINE);
+        events.push(lines, NEWLINE);
         eventRows += rows;
       } else {
-        quarantine.push(value, NEWLINE);
+        quarantine.push(lines, NEWLINE);
         quarantineRows += rows;
       }
-      bytes += value.length + 1;
+      // What the insert will send, so the byte limit bounds the statement, old records included.
+      bytes += lines.length + 1;
       return true;
     },
     due(limits, now, caughtUp) {
