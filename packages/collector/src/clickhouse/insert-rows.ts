@@ -4,6 +4,7 @@ import { DEFAULTS } from '../defaults';
 import { embeddedRawInsert } from './engine-embedded';
 import { EVENT_COLUMNS, EVENT_FORMAT } from './ndjson';
 import { checkToken, identifier, plainName } from './identifiers';
+import { ANY_PARTITIONS, settingsSql } from './settings-sql';
 import { TABLES } from './tables';
 
 export interface InsertRowsOptions {
@@ -34,9 +35,8 @@ export type InsertRows = (table: InsertTable, lines: Buffer, token: string, sign
  * Tokens are restricted to `[A-Za-z0-9_.:-]` (checkToken), so they are safe inside the quotes.
  */
 export function insertStatement(target: string, token: string, format: LineFormat = JSON_EACH_ROW): string {
-  const settings = Object.entries(insertSettings(token)).map(([name, value]) => `${name} = ${typeof value === 'string' ? `'${value}'` : value}`);
   const columns = format.columns ? ` (${format.columns.join(', ')})` : '';
-  return `INSERT INTO ${target}${columns} SETTINGS ${settings.join(', ')} FORMAT ${format.format}`;
+  return `INSERT INTO ${target}${columns} SETTINGS ${settingsSql(insertSettings(token))} FORMAT ${format.format}`;
 }
 
 /** How each table's lines are written (ndjson.ts): the input format, and the columns named in order. */
@@ -53,8 +53,12 @@ const LINE_FORMATS: Record<InsertTable, LineFormat> = {
 };
 
 /** The settings of every insert, checked: the statement's SETTINGS clause, or chdb's raw insert's. */
-export function insertSettings(token: string): { deduplicate_blocks_in_dependent_materialized_views: number; insert_deduplication_token: string } {
-  return { deduplicate_blocks_in_dependent_materialized_views: 1, insert_deduplication_token: checkToken(token) };
+export function insertSettings(token: string): {
+  deduplicate_blocks_in_dependent_materialized_views: number;
+  insert_deduplication_token: string;
+  max_partitions_per_insert_block: number;
+} {
+  return { deduplicate_blocks_in_dependent_materialized_views: 1, insert_deduplication_token: checkToken(token), ...ANY_PARTITIONS };
 }
 
 /**

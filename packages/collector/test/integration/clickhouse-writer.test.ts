@@ -248,6 +248,20 @@ describe('ClickHouse sink on chdb', () => {
     expect(await rows(engine.client, 'SELECT toString(count()) AS n FROM sluice.events_quarantine WHERE project = {p:String}', { p })).toEqual([{ n: '1' }]);
   });
 
+  it('lands a batch whose events span more than 100 monthly partitions, on both insert paths', async () => {
+    // ClickHouse refuses such a block by default (TOO_MANY_PARTS), which the writer retries as
+    // back-pressure: a history import would stall the log for good. The events TTL may drop the
+    // oldest as they land; the last year's are all kept.
+    const month = 31 * 86_400_000;
+    const year = Date.now() - 365 * 86_400_000;
+    for (const [p, client] of [['months-raw', engine.client], ['months-exec', new Proxy(engine.client, {}) as typeof engine.client]] as const) {
+      const events = Array.from({ length: 101 }, (_, i) => eventRow({ project: p, message_id: `m-${i}`, timestamp: BASE_TIME - i * month }));
+      const batch = rowsToBatch(`${p}-1`, { events, quarantine: [] });
+      await createInsertRows(client)('events', batch.events, batch.token, new AbortController().signal);
+      expect(await count(p, `countIf(toUnixTimestamp64Milli(timestamp) > ${year})`)).toBe(events.filter((e) => e.timestamp > year).length);
+    }
+  });
+
   it("hands the NDJSON bytes to chdb's raw insert, and multi-byte text lands as sent", async () => {
     // The write path's fast lane on chDB: without it, every insert is decoded into a string and re-encoded.
     expect(embeddedRawInsert(engine.client)).toBeDefined();
