@@ -70,16 +70,17 @@ export function createPartitionBatch(partition: number, next: bigint, pending: O
       position = offset + 1n;
       startedAt ??= now;
       const rows = rowsIn(value);
-      // A record from an earlier collector holds JSONEachRow objects: rewritten to the current lines.
-      const lines = table === 'events' ? currentEventLines(value) : value;
+      /** What the insert will send, which the byte limit bounds. */
+      let lines = value;
       if (table === 'events') {
+        // A record from an earlier collector holds JSONEachRow objects: rewritten to the current lines.
+        lines = currentEventLines(value);
         events.push(lines, NEWLINE);
         eventRows += rows;
       } else {
         quarantine.push(lines, NEWLINE);
         quarantineRows += rows;
       }
-      // What the insert will send, so the byte limit bounds the statement, old records included.
       bytes += lines.length + 1;
       return true;
     },

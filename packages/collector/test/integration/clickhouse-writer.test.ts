@@ -29,6 +29,9 @@ async function count(project: string, expr = 'count()', table = 'sluice.events')
   return Number(row?.n);
 }
 
+/** A client that is not chdb's own, as for a server: inserts take the statement path (`client.exec`), which chDB runs here. */
+const statementClient = () => new Proxy(engine.client, {}) as typeof engine.client;
+
 function sink(overrides: Partial<Parameters<typeof createClickHouseSink>[0]> = {}) {
   return createClickHouseSink({ client: engine.client, batchMaxDelayMs: 20, ...overrides });
 }
@@ -233,8 +236,7 @@ describe('ClickHouse sink on chdb', () => {
   });
 
   it('sends the same lines to a server as one INSERT with the columns named, through client.exec', async () => {
-    // A client that is not chdb's own (as for a server) takes the statement path; chDB runs it here.
-    const server = new Proxy(engine.client, {}) as typeof engine.client;
+    const server = statementClient();
     expect(embeddedRawInsert(server)).toBeUndefined();
     const p = 'exec-lines';
     const sent = eventRow({ project: p, message_id: 'm-exec', event: 'Order "Placed"', properties: { total: 12.5, note: 'a\tb' }, context: { locale: 'de-CH' } });
@@ -254,7 +256,7 @@ describe('ClickHouse sink on chdb', () => {
     // oldest as they land; the last year's are all kept.
     const month = 31 * 86_400_000;
     const year = Date.now() - 365 * 86_400_000;
-    for (const [p, client] of [['months-raw', engine.client], ['months-exec', new Proxy(engine.client, {}) as typeof engine.client]] as const) {
+    for (const [p, client] of [['months-raw', engine.client], ['months-exec', statementClient()]] as const) {
       const events = Array.from({ length: 101 }, (_, i) => eventRow({ project: p, message_id: `m-${i}`, timestamp: BASE_TIME - i * month }));
       const batch = rowsToBatch(`${p}-1`, { events, quarantine: [] });
       await createInsertRows(client)('events', batch.events, batch.token, new AbortController().signal);
